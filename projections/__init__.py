@@ -1,0 +1,1 @@
+"""Projections: read models built by following the event log (between domain and service)."""

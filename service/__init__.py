@@ -1,0 +1,1 @@
+"""The service: HTTP API, event store, settings and command line (outermost layer)."""

@@ -1,0 +1,49 @@
+"""Settings read from the environment, in one place (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service needs to know about its surroundings."""
+
+    database_url: str | None
+    """`DATABASE_URL`; unset means: start an embedded PostgreSQL in `data_dir`."""
+    data_dir: Path
+    """`LAGESBILD_DATA_DIR`: the embedded database and local development keys."""
+    host: str
+    """`LAGESBILD_HOST`: interface the API listens on."""
+    port: int
+    """`LAGESBILD_PORT`: port the API listens on."""
+    pool_size: int
+    """`LAGESBILD_DB_POOL_SIZE`: connections for queries (the event writer has its own)."""
+    log_level: str
+    """`LAGESBILD_LOG_LEVEL`: Python logging level name."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from `env` (default: the process environment)."""
+        env = os.environ if env is None else env
+        return cls(
+            database_url=env.get("DATABASE_URL") or None,
+            data_dir=Path(env.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute(),
+            host=env.get("LAGESBILD_HOST") or "127.0.0.1",
+            port=_int(env, "LAGESBILD_PORT", 8000),
+            pool_size=_int(env, "LAGESBILD_DB_POOL_SIZE", 10),
+            log_level=(env.get("LAGESBILD_LOG_LEVEL") or "INFO").upper(),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be an integer, got {raw!r}") from None

@@ -1,0 +1,1 @@
+"""The test suite: unit (pure domain), integration (real PostgreSQL, real HTTP)."""

@@ -1,0 +1,1 @@
+"""Integration tests: a real PostgreSQL, real HTTP through Litestar's test client."""

@@ -1,0 +1,27 @@
+"""Fixtures for integration tests: a connection pool and an open event store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from domain.codec import make_mapper
+from service.event_store import EventStore
+
+
+@pytest.fixture
+async def pool(database_dsn: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on the session's database."""
+    async with asyncpg.create_pool(database_dsn, min_size=1, max_size=4) as pool:
+        yield pool
+
+
+@pytest.fixture
+async def store(database_dsn: str, pool: asyncpg.Pool) -> AsyncIterator[EventStore]:
+    """An open event store; closed after the test."""
+    store = EventStore(database_dsn, pool, make_mapper())
+    await store.open()
+    yield store
+    await store.close()
