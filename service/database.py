@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import asyncpg
 
 from service.embedded_db import EmbeddedPostgres
+from service.migrate import migrate
 from service.settings import Settings
+
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # asyncpg's word for a connection lost mid-query
+)
+"""What asyncpg raises when the database cannot be reached or went away."""
 
 
 @contextlib.contextmanager
@@ -21,3 +34,48 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield dsn
     finally:
         server.stop()
+
+
+def with_database(dsn: str, name: str) -> str:
+    """The same server's DSN, pointing at database `name`."""
+    scheme, rest = dsn.split("://", 1)
+    head, _, tail = rest.partition("?")
+    authority = head.split("/", 1)[0]
+    return f"{scheme}://{authority}/{name}" + (f"?{tail}" if tail else "")
+
+
+async def create_database(server_dsn: str, prefix: str) -> str:
+    """Create a fresh database named `prefix_<random>` on the server, migrate it, return its DSN."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(with_database(server_dsn, "postgres"))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    dsn = with_database(server_dsn, name)
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return dsn
+
+
+async def drop_database(dsn: str) -> None:
+    """Drop the database that `dsn` points at, closing whatever is still connected to it."""
+    name = dsn.split("://", 1)[1].partition("?")[0].split("/", 1)[1]
+    admin = await asyncpg.connect(with_database(dsn, "postgres"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(server_dsn: str, prefix: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for the duration (tests, benchmarks)."""
+    dsn = await create_database(server_dsn, prefix)
+    try:
+        yield dsn
+    finally:
+        await drop_database(dsn)

@@ -55,6 +55,11 @@ class EmbeddedPostgres:
 
     # -- public ---------------------------------------------------------------------------
 
+    @staticmethod
+    def binary(program: str) -> str:
+        """Path of one of the embedded server's programs (postgres, psql, pg_ctl...)."""
+        return str(_bin_dir() / program)
+
     def start(self) -> str:
         """Initialise the cluster if needed, start it unless it runs, return a DSN for it."""
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,10 @@ from litestar.datastructures import State
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from service import migrate
+from service.database import CONNECTION_ERRORS
+
+
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
 class Health(msgspec.Struct):
@@ -41,7 +45,7 @@ async def ready(state: State) -> Response[Readiness]:
         async with pool.acquire(timeout=2) as conn:
             version = await migrate.current_version(conn)
             head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+    except _DATABASE_ERRORS as error:
         raise _not_ready(f"the database is not reachable: {error}") from error
     if version != expected:
         raise _not_ready(f"the schema is at version {version}, this service needs {expected}")

@@ -16,7 +16,8 @@ import uuid
 import asyncpg
 
 from domain.codec import make_mapper
-from service.event_store import APPEND_SQL, EventStore, PendingAppend, group_arguments
+from service.event_store import EventStore
+from service.group_commit import APPEND_SQL, PendingAppend, group_arguments
 from tests.support.aggregates import Tally
 
 WRITERS = 8

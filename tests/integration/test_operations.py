@@ -11,9 +11,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.database import with_database
 from service.migrate import latest_version
 from service.settings import Settings
-from tests.support.database import with_database
 
 
 @pytest.fixture

@@ -1,0 +1,226 @@
+"""Group commit: many appends, one transaction, one round trip, one fsync.
+
+One connection writes. An append that finds it idle and nothing waiting is written at once,
+in the caller's own task. Appends that arrive while a write is in flight wait; when the write
+is done, all of them that can go together are written as one group by one call of the
+`lagesbild_append` SQL function (migration 0001).
+
+More connections would not help: the database's append lock (the ordering guarantee) is held
+until each commit is flushed, so transactions cannot share a flush; the way to more appends
+per second is more appends per transaction. So after a group, the writer lets the callers it
+just answered run once before it takes the next group: in a busy service their next appends
+join that group instead of trailing behind it in a group of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+
+from service.database import CONNECTION_ERRORS
+
+log = logging.getLogger(__name__)
+
+_RESULT = "SELECT append_no, outcome, originator_id, version, position FROM"
+APPEND_SQL = f"{_RESULT} lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
+APPEND_ONE_SQL = f"{_RESULT} lagesbild_append_one($1, $2, $3, $4, $5, $6)"
+MAX_GROUP = 1000  # appends per transaction; bounds statement size and lock hold time
+
+
+class ConcurrencyConflict(Exception):
+    """The aggregate was not at the expected version; nothing of the append was stored."""
+
+    def __init__(self, originator_id: UUID, expected: int, actual: int) -> None:
+        super().__init__(f"{originator_id} is at version {actual}, expected {expected}")
+        self.originator_id, self.expected, self.actual = originator_id, expected, actual
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached; the append may or may not have been stored."""
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append wrote (or, for an idempotent retry, what the first attempt wrote)."""
+
+    originator_id: UUID
+    version: int
+    position: int
+    replayed: bool = False
+
+
+@dataclass
+class PendingAppend:
+    """One append waiting to be written: an aggregate, its expected version, its records."""
+
+    originator_id: UUID
+    expected_version: int
+    records: list[StoredEvent]
+    idempotency_key: str | None = None
+    future: asyncio.Future[AppendResult] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
+    """The seven array arguments of `lagesbild_append` for a group of appends."""
+    append_nos, versions, topics, states = [], [], [], []
+    for n, append in enumerate(group, start=1):
+        for record in append.records:
+            append_nos.append(n)
+            versions.append(record.originator_version)
+            topics.append(record.topic)
+            states.append(record.state)
+    ids = [a.originator_id for a in group]
+    expected = [a.expected_version for a in group]
+    return ids, expected, [a.idempotency_key for a in group], append_nos, versions, topics, states
+
+
+def one_arguments(append: PendingAppend) -> tuple[Any, ...]:
+    """The six arguments of `lagesbild_append_one` for a single append."""
+    records = append.records
+    return (
+        append.originator_id,
+        append.expected_version,
+        append.idempotency_key,
+        [r.originator_version for r in records],
+        [r.topic for r in records],
+        [r.state for r in records],
+    )
+
+
+class _Connection:
+    """The writer's connection, opened again on demand after the database went away."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.conn: asyncpg.Connection | None = None
+
+    async def get(self) -> asyncpg.Connection:
+        if self.conn is None or self.conn.is_closed():
+            self.conn = await asyncpg.connect(self.dsn)
+        return self.conn
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+
+
+class GroupCommitWriter:
+    """Writes appends, grouping those that arrive while a write is in flight."""
+
+    def __init__(self, dsn: str) -> None:
+        self._connection = _Connection(dsn)
+        self._busy = False
+        self._waiting: deque[PendingAppend] = deque()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def open(self) -> None:
+        """Connect now, so that a bad DSN shows at start-up and not at the first append."""
+        await self._connection.get()
+
+    async def close(self) -> None:
+        """Let the write in flight finish, fail what still waits, disconnect."""
+        for append in self._waiting:
+            _fail(append, StoreUnavailable("the event store was closed"))
+        self._waiting.clear()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._connection.close()
+
+    async def submit(self, append: PendingAppend) -> AppendResult:
+        """Write `append` (alone or in a group) and return what was stored."""
+        if self._busy or self._waiting:
+            self._waiting.append(append)
+            self._dispatch()
+        else:
+            self._busy = True
+            await self._write([append])  # in this task: no task switch for a lone writer
+        return await append.future
+
+    def _dispatch(self) -> None:
+        if self._busy:
+            return
+        group = self._next_group()
+        if group:
+            self._busy = True
+            task = asyncio.create_task(self._write(group))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    def _release(self) -> None:
+        self._busy = False
+        self._dispatch()
+
+    def _next_group(self) -> list[PendingAppend]:
+        """Waiting appends in arrival order, at most one per aggregate and per key."""
+        group: list[PendingAppend] = []
+        later: deque[PendingAppend] = deque()
+        ids: set[UUID] = set()
+        keys: set[str] = set()
+        for append in self._waiting:
+            if append.future.done():  # the caller gave up before anything was written
+                continue
+            key = append.idempotency_key
+            if len(group) >= MAX_GROUP or append.originator_id in ids or key in keys:
+                later.append(append)
+                continue
+            group.append(append)
+            ids.add(append.originator_id)
+            if key is not None:
+                keys.add(key)
+        self._waiting = later
+        return group
+
+    async def _write(self, group: list[PendingAppend]) -> None:
+        try:
+            await self._write_group(group)
+        finally:
+            if len(group) > 1 or self._waiting:
+                # Release after the callers just answered have run once (see the docstring).
+                asyncio.get_running_loop().call_soon(self._release)
+            else:
+                self._release()
+
+    async def _write_group(self, group: list[PendingAppend]) -> None:
+        try:
+            conn = await self._connection.get()
+            if len(group) == 1:
+                rows = await conn.fetch(APPEND_ONE_SQL, *one_arguments(group[0]))
+            else:
+                rows = await conn.fetch(APPEND_SQL, *group_arguments(group))
+        except CONNECTION_ERRORS as error:
+            log.warning("event store unavailable: %s", error)
+            for append in group:
+                _fail(append, StoreUnavailable(f"the database could not be reached: {error}"))
+            return
+        except asyncpg.PostgresError as error:
+            if len(group) == 1:
+                _fail(group[0], error)
+                return
+            # A fault in one append (say a writer outside this store took a version first)
+            # must not fail the others: write them one by one.
+            for append in group:
+                await self._write_group([append])
+            return
+        for row in rows:
+            append = group[row["append_no"] - 1]
+            if row["outcome"] == "conflict":
+                conflict = ConcurrencyConflict(append.originator_id, append.expected_version, row["version"])
+                _fail(append, conflict)
+            elif not append.future.done():
+                replayed = row["outcome"] == "replayed"
+                result = AppendResult(row["originator_id"], row["version"], row["position"], replayed)
+                append.future.set_result(result)
+
+
+def _fail(append: PendingAppend, error: BaseException) -> None:
+    if not append.future.done():
+        append.future.set_exception(error)
