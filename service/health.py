@@ -11,7 +11,6 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from service import migrate
 from service.database import CONNECTION_ERRORS
 
-
 _DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
