@@ -29,9 +29,32 @@ from service.database import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 
-_RESULT = "SELECT append_no, outcome, originator_id, version, position FROM"
-APPEND_SQL = f"{_RESULT} lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
-APPEND_ONE_SQL = f"{_RESULT} lagesbild_append_one($1, $2, $3, $4, $5, $6)"
+APPEND_SQL = (
+    "SELECT append_no, outcome, originator_id, version, position"
+    " FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
+)
+# A lone append without an idempotency key, in one plain statement: about as cheap as a bare
+# INSERT. The lock is granted before any position is drawn (the rows that draw them come out
+# of the lock's CTE), so the ordering guarantee is the one of lagesbild_append. But the
+# version check sees the statement's snapshot, taken before the lock was granted: when it
+# fails, or a version turns out to be taken after all (unique violation), the append is
+# written again through lagesbild_append, whose answer is exact.
+APPEND_LONE_SQL = """
+WITH append_lock AS (SELECT pg_advisory_xact_lock(7013200466512)),
+inserted AS (
+    INSERT INTO stored_events (originator_id, originator_version, topic, state)
+    SELECT $1, e.version, e.topic, e.state
+    FROM append_lock, unnest($3::bigint[], $4::text[], $5::bytea[])
+        WITH ORDINALITY AS e(version, topic, state, i)
+    WHERE $2 = coalesce(
+        (SELECT max(originator_version) FROM stored_events WHERE originator_id = $1), 0)
+    ORDER BY e.i
+    RETURNING originator_version, notification_id
+)
+SELECT max(originator_version) AS version, max(notification_id) AS position,
+    pg_notify('stored_events', '') IS NULL AS notified
+FROM inserted HAVING count(*) > 0
+"""
 MAX_GROUP = 1000  # appends per transaction; bounds statement size and lock hold time
 
 
@@ -84,19 +107,6 @@ def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
     return ids, expected, [a.idempotency_key for a in group], append_nos, versions, topics, states
 
 
-def one_arguments(append: PendingAppend) -> tuple[Any, ...]:
-    """The six arguments of `lagesbild_append_one` for a single append."""
-    records = append.records
-    return (
-        append.originator_id,
-        append.expected_version,
-        append.idempotency_key,
-        [r.originator_version for r in records],
-        [r.topic for r in records],
-        [r.state for r in records],
-    )
-
-
 class _Connection:
     """The writer's connection, opened again on demand after the database went away."""
 
@@ -117,47 +127,48 @@ class _Connection:
 class GroupCommitWriter:
     """Writes appends, grouping those that arrive while a write is in flight."""
 
-    def __init__(self, dsn: str) -> None:
-        self._connection = _Connection(dsn)
-        self._busy = False
+    def __init__(self, dsn: str, lanes: int = 2) -> None:
+        self._lanes = [_Connection(dsn) for _ in range(lanes)]
+        self._idle = list(self._lanes)
+        self._in_flight: list[int] = []  # sizes of the groups being written
         self._waiting: deque[PendingAppend] = deque()
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def open(self) -> None:
         """Connect now, so that a bad DSN shows at start-up and not at the first append."""
-        await self._connection.get()
+        for lane in self._lanes:
+            await lane.get()
 
     async def close(self) -> None:
-        """Let the write in flight finish, fail what still waits, disconnect."""
+        """Let the writes in flight finish, fail what still waits, disconnect."""
         for append in self._waiting:
             _fail(append, StoreUnavailable("the event store was closed"))
         self._waiting.clear()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._connection.close()
+        for lane in self._lanes:
+            await lane.close()
 
     async def submit(self, append: PendingAppend) -> AppendResult:
         """Write `append` (alone or in a group) and return what was stored."""
-        if self._busy or self._waiting:
+        if self._in_flight or self._waiting:
             self._waiting.append(append)
             self._dispatch()
-        else:
-            self._busy = True
-            await self._write([append])  # in this task: no task switch for a lone writer
+        else:  # nothing else going on: write in this task, no task switch
+            await self._write(self._idle.pop(), [append])
         return await append.future
 
     def _dispatch(self) -> None:
-        if self._busy:
-            return
-        group = self._next_group()
-        if group:
-            self._busy = True
-            task = asyncio.create_task(self._write(group))
+        while self._idle and self._waiting:
+            # A second group goes out (to wait on the append lock while the first commits)
+            # only once it is as big as the one in flight: groups stay big and balanced.
+            if self._in_flight and len(self._waiting) < max(self._in_flight):
+                return
+            group = self._next_group()
+            if not group:
+                return
+            task = asyncio.create_task(self._write(self._idle.pop(), group))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-
-    def _release(self) -> None:
-        self._busy = False
-        self._dispatch()
 
     def _next_group(self) -> list[PendingAppend]:
         """Waiting appends in arrival order, at most one per aggregate and per key."""
@@ -179,23 +190,42 @@ class GroupCommitWriter:
         self._waiting = later
         return group
 
-    async def _write(self, group: list[PendingAppend]) -> None:
+    async def _write(self, lane: _Connection, group: list[PendingAppend]) -> None:
+        self._in_flight.append(len(group))
         try:
-            await self._write_group(group)
+            await self._write_group(lane, group)
         finally:
-            if len(group) > 1 or self._waiting:
-                # Release after the callers just answered have run once (see the docstring).
-                asyncio.get_running_loop().call_soon(self._release)
-            else:
-                self._release()
+            self._in_flight.remove(len(group))
+            self._idle.append(lane)
+            self._dispatch()
 
-    async def _write_group(self, group: list[PendingAppend]) -> None:
+    async def _write_lone(self, conn: asyncpg.Connection, append: PendingAppend) -> bool:
+        """Write one append by the cheap statement; False if lagesbild_append must decide."""
+        records = append.records
         try:
-            conn = await self._connection.get()
-            if len(group) == 1:
-                rows = await conn.fetch(APPEND_ONE_SQL, *one_arguments(group[0]))
-            else:
-                rows = await conn.fetch(APPEND_SQL, *group_arguments(group))
+            row = await conn.fetchrow(
+                APPEND_LONE_SQL,
+                append.originator_id,
+                append.expected_version,
+                [r.originator_version for r in records],
+                [r.topic for r in records],
+                [r.state for r in records],
+            )
+        except asyncpg.UniqueViolationError:
+            return False
+        if row is None:
+            return False
+        if not append.future.done():
+            append.future.set_result(AppendResult(append.originator_id, row["version"], row["position"]))
+        return True
+
+    async def _write_group(self, lane: _Connection, group: list[PendingAppend]) -> None:
+        try:
+            conn = await lane.get()
+            lone = len(group) == 1 and group[0].idempotency_key is None
+            if lone and await self._write_lone(conn, group[0]):
+                return
+            rows = await conn.fetch(APPEND_SQL, *group_arguments(group))
         except CONNECTION_ERRORS as error:
             log.warning("event store unavailable: %s", error)
             for append in group:
@@ -208,7 +238,7 @@ class GroupCommitWriter:
             # A fault in one append (say a writer outside this store took a version first)
             # must not fail the others: write them one by one.
             for append in group:
-                await self._write_group([append])
+                await self._write_group(lane, [append])
             return
         for row in rows:
             append = group[row["append_no"] - 1]
