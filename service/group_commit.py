@@ -1,15 +1,15 @@
 """Group commit: many appends, one transaction, one round trip, one fsync.
 
-One connection writes. An append that finds it idle and nothing waiting is written at once,
-in the caller's own task. Appends that arrive while a write is in flight wait; when the write
-is done, all of them that can go together are written as one group by one call of the
-`lagesbild_append` SQL function (migration 0001).
+An append that finds nothing else going on is written at once, in the caller's own task, by
+one cheap statement. Appends that arrive while a write is in flight wait, and are then written
+as one group by one call of the `lagesbild_append` SQL function (migration 0001).
 
-More connections would not help: the database's append lock (the ordering guarantee) is held
-until each commit is flushed, so transactions cannot share a flush; the way to more appends
-per second is more appends per transaction. So after a group, the writer lets the callers it
-just answered run once before it takes the next group: in a busy service their next appends
-join that group instead of trailing behind it in a group of their own.
+Two connections write. The database's append lock (the ordering guarantee) is held until each
+commit is flushed, so two groups never commit at once; but while one group commits, the next
+can already be on its way and queued on the lock, so that the database never waits for this
+process and this process prepares the next group while the database works. A second group
+goes out only once it is as big as the one in flight, which keeps groups big and balanced
+(two halves of the waiting appends) instead of a big one followed by stragglers.
 """
 
 from __future__ import annotations
