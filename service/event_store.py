@@ -79,9 +79,7 @@ class EventStore:
         pending = PendingAppend(originator_id, expected_version, records, idempotency_key)
         return await self._writer.submit(pending)
 
-    async def events(
-        self, originator_id: UUID, version: int | None = None
-    ) -> list[DomainEventProtocol[UUID]]:
+    async def events(self, originator_id: UUID, version: int | None = None) -> list[DomainEventProtocol[UUID]]:
         """The aggregate's events in order, up to `version` if given."""
         rows = await self._pool.fetch(
             "SELECT originator_version, topic, state FROM stored_events"

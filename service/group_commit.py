@@ -30,8 +30,7 @@ from service.database import CONNECTION_ERRORS
 log = logging.getLogger(__name__)
 
 APPEND_SQL = (
-    "SELECT append_no, outcome, originator_id, version, position"
-    " FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
+    "SELECT append_no, outcome, originator_id, version, position FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
 )
 # A lone append without an idempotency key, in one plain statement: about as cheap as a bare
 # INSERT. The lock is granted before any position is drawn (the rows that draw them come out
@@ -88,9 +87,7 @@ class PendingAppend:
     expected_version: int
     records: list[StoredEvent]
     idempotency_key: str | None = None
-    future: asyncio.Future[AppendResult] = field(
-        default_factory=lambda: asyncio.get_running_loop().create_future()
-    )
+    future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:

@@ -52,6 +52,4 @@ async def ready(state: State) -> Response[Readiness]:
 
 
 def _not_ready(detail: str) -> ProblemDetailsException:
-    return ProblemDetailsException(
-        status_code=503, title="Not ready", detail=detail, headers={"Retry-After": "5"}
-    )
+    return ProblemDetailsException(status_code=503, title="Not ready", detail=detail, headers={"Retry-After": "5"})

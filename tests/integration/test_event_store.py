@@ -157,9 +157,7 @@ async def test_concurrent_retries_with_one_key_store_once(store: EventStore) -> 
         "TRUNCATE stored_events",
     ],
 )
-async def test_the_database_refuses_to_change_history(
-    store: EventStore, pool: asyncpg.Pool, statement: str
-) -> None:
+async def test_the_database_refuses_to_change_history(store: EventStore, pool: asyncpg.Pool, statement: str) -> None:
     tally = Tally("Österängen")
     await store.append(tally.collect_events(), expected_version=0)
     args = [tally.id] if "$1" in statement else []

@@ -16,9 +16,7 @@ from service.event_store import EventStore
 from tests.support.aggregates import Tally
 
 
-def _read_with_library(
-    dsn: str, originator_id: UUID, after: int
-) -> tuple[list[DomainEventProtocol[UUID]], list[int]]:
+def _read_with_library(dsn: str, originator_id: UUID, after: int) -> tuple[list[DomainEventProtocol[UUID]], list[int]]:
     url = urlsplit(dsn)
     query = parse_qs(url.query)
     datastore = PostgresDatastore(

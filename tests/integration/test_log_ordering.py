@@ -67,9 +67,7 @@ async def _slow_writer(dsn: str, seed: int, committed: set[Key], rolled_back: se
         await conn.close()
 
 
-async def test_a_tailing_reader_sees_every_committed_event_once_in_order(
-    database_dsn: str, pool: asyncpg.Pool
-) -> None:
+async def test_a_tailing_reader_sees_every_committed_event_once_in_order(database_dsn: str, pool: asyncpg.Pool) -> None:
     mapper = make_mapper()
     stores = [EventStore(database_dsn, pool, mapper) for _ in range(WRITERS)]
     for s in stores:

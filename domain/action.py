@@ -1,0 +1,113 @@
+"""The Action aggregate (insats): planned against problems in an area, run, and followed up."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.actor import Actor
+from domain.errors import Invalid, InvalidTransition
+from domain.text import optional_text, required_text
+
+EFFECTS = ("improved", "unchanged", "worsened", "unknown")
+# status -> the statuses it may move to
+TRANSITIONS = {
+    "planned": ("started", "cancelled"),
+    "started": ("completed", "cancelled"),
+    "completed": (),
+    "cancelled": (),
+}
+OPEN_STATUSES = ("planned", "started")
+
+
+class Action(Aggregate):
+    """An action one organisation is responsible for, linked to the reports it addresses."""
+
+    @event("Planned")
+    def __init__(
+        self,
+        tenant: str,
+        area_id: UUID,
+        title: str,
+        description: str | None,
+        responsible_org: str,
+        starts_on: str | None,
+        ends_on: str | None,
+        report_ids: list[UUID],
+        categories: list[str],
+        by: str,
+        org: str,
+    ) -> None:
+        self.tenant, self.area_id, self.title, self.description = tenant, area_id, title, description
+        self.responsible_org, self.starts_on, self.ends_on = responsible_org, starts_on, ends_on
+        self.report_ids, self.categories = report_ids, categories
+        self.status = "planned"
+        self.follow_ups = 0
+
+    @classmethod
+    def plan(
+        cls,
+        actor: Actor,
+        *,
+        area_id: UUID,
+        title: str,
+        responsible_org: str,
+        description: str | None = None,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
+        report_ids: list[UUID] | None = None,
+        categories: list[str] | None = None,
+    ) -> Action:
+        """Plan an action; the service has checked that its area, reports and categories exist."""
+        if starts_on and ends_on and ends_on < starts_on:
+            raise Invalid("ends_on", "is before starts_on")
+        return cls(
+            tenant=actor.tenant, area_id=area_id, title=required_text("title", title, 200),
+            description=optional_text("description", description, 4000),
+            responsible_org=required_text("responsible_org", responsible_org, 64),
+            starts_on=starts_on.isoformat() if starts_on else None,
+            ends_on=ends_on.isoformat() if ends_on else None,
+            report_ids=list(dict.fromkeys(report_ids or [])), categories=list(dict.fromkeys(categories or [])),
+            by=actor.user, org=actor.org,
+        )  # fmt: skip
+
+    def change_status(self, actor: Actor, status: str, note: str | None = None) -> None:
+        """Move to `status` if the current status allows it (planned -> started -> completed)."""
+        if status not in TRANSITIONS:
+            raise Invalid("status", f"must be one of {', '.join(TRANSITIONS)}")
+        if status not in TRANSITIONS[self.status]:
+            raise InvalidTransition(f"an action that is {self.status} cannot become {status}")
+        note = optional_text("note", note, 2000)
+        if status == "started":
+            self._started(note=note, by=actor.user, org=actor.org, tenant=self.tenant)
+        elif status == "completed":
+            self._completed(note=note, by=actor.user, org=actor.org, tenant=self.tenant)
+        else:
+            self._cancelled(note=note, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def follow_up(self, actor: Actor, effect: str, note: str) -> None:
+        """Record the effect seen so far; only for an action that has started."""
+        if effect not in EFFECTS:
+            raise Invalid("effect", f"must be one of {', '.join(EFFECTS)}")
+        if self.status not in ("started", "completed"):
+            raise InvalidTransition(f"an action that is {self.status} cannot be followed up")
+        note = required_text("note", note, 2000)
+        self._followed_up(effect=effect, note=note, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    @event("Started")
+    def _started(self, note: str | None, by: str, org: str, tenant: str) -> None:
+        self.status = "started"
+
+    @event("Completed")
+    def _completed(self, note: str | None, by: str, org: str, tenant: str) -> None:
+        self.status = "completed"
+
+    @event("Cancelled")
+    def _cancelled(self, note: str | None, by: str, org: str, tenant: str) -> None:
+        self.status = "cancelled"
+
+    @event("FollowedUp")
+    def _followed_up(self, effect: str, note: str, by: str, org: str, tenant: str) -> None:
+        self.follow_ups += 1

@@ -1,0 +1,58 @@
+"""The Category aggregate: a category a tenant's admin adds to the default EST list."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.actor import Actor
+from domain.area import NAMESPACE
+from domain.categories import DEFAULT_CODES
+from domain.errors import Invalid
+from domain.text import required_text
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
+
+
+class Category(Aggregate):
+    """A tenant's own category. Its id follows from tenant and code, so a code is unique."""
+
+    @staticmethod
+    def create_id(tenant: str, code: str) -> UUID:
+        """The category's id: the same tenant and code always give the same id."""
+        return category_id(tenant, code)
+
+    @event("Added")
+    def __init__(
+        self, tenant: str, code: str, name_sv: str, name_en: str, parent: str | None, by: str, org: str
+    ) -> None:
+        self.tenant, self.code, self.name_sv, self.name_en, self.parent = (
+            tenant,
+            code,
+            name_sv,
+            name_en,
+            parent,
+        )
+
+    @classmethod
+    def add(
+        cls, actor: Actor, code: str, name_sv: str, name_en: str, parent: str | None, known: frozenset[str]
+    ) -> Category:
+        """Add a category; `known` holds the codes the tenant has already (defaults included)."""
+        if not _CODE.match(code):
+            raise Invalid("code", "use 2-48 lower-case letters a-z, digits and dashes")
+        if code in DEFAULT_CODES or code in known:
+            raise Invalid("code", f"{code!r} exists already")
+        if parent is not None and parent not in known and parent not in DEFAULT_CODES:
+            raise Invalid("parent", f"no category {parent!r}")
+        return cls(
+            tenant=actor.tenant, code=code, name_sv=required_text("name_sv", name_sv, 100),
+            name_en=required_text("name_en", name_en, 100), parent=parent, by=actor.user, org=actor.org,
+        )  # fmt: skip
+
+
+def category_id(tenant: str, code: str) -> UUID:
+    """The id of the tenant's own category with `code`."""
+    return uuid5(NAMESPACE, f"{tenant}/category/{code}")

@@ -1,0 +1,161 @@
+"""The Report aggregate: one situation report, submitted, corrected and perhaps retracted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.actor import Actor
+from domain.errors import Invalid, InvalidTransition
+from domain.location import Location
+from domain.text import optional_text, required_text
+from domain.weeks import parse_week, week_of
+
+SOURCES = ("own_observation", "public_tip", "incident_report")
+MAX_COUNT = 10_000
+CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead is not "the future"
+CORRECTABLE = (
+    "area_id",
+    "category",
+    "occurred_at",
+    "week",
+    "count",
+    "place",
+    "location",
+    "description",
+    "source",
+)
+
+
+class Report(Aggregate):
+    """What a partner saw: where (area, place, coarse location), what (category, count), when."""
+
+    @event("Submitted")
+    def __init__(
+        self,
+        tenant: str,
+        area_id: UUID,
+        category: str,
+        occurred_at: str | None,
+        week: str,
+        count: int,
+        place: str | None,
+        location: dict[str, Any] | None,
+        description: str | None,
+        source: str,
+        by: str,
+        org: str,
+    ) -> None:
+        self.tenant, self.area_id, self.category = tenant, area_id, category
+        self.occurred_at, self.week, self.count = occurred_at, week, count
+        self.place, self.location, self.description, self.source = place, location, description, source
+        self.submitted_by, self.org = by, org
+        self.retracted = False
+
+    @classmethod
+    def submit(
+        cls,
+        actor: Actor,
+        *,
+        now: datetime,
+        area_id: UUID,
+        category: str,
+        occurred_at: datetime | None = None,
+        week: str | None = None,
+        count: int = 1,
+        place: str | None = None,
+        location: Location | None = None,
+        description: str | None = None,
+        source: str = "own_observation",
+    ) -> Report:
+        """Submit a report; refuse times in the future, personal data and bad values."""
+        when = _when(occurred_at, week, now)
+        return cls(
+            tenant=actor.tenant, area_id=area_id, category=category,
+            occurred_at=when[0], week=when[1], count=_count(count),
+            place=optional_text("place", place, 200), location=location.as_dict() if location else None,
+            description=optional_text("description", description, 2000), source=_source(source),
+            by=actor.user, org=actor.org,
+        )  # fmt: skip
+
+    def correct(self, actor: Actor, changes: dict[str, Any], reason: str, now: datetime) -> None:
+        """Change some facts, saying why; the event keeps the old and the new values."""
+        if self.retracted:
+            raise InvalidTransition("a retracted report cannot be corrected")
+        reason = required_text("reason", reason, 500)
+        new = self._checked(changes, now)
+        diff = {f: {"old": getattr(self, f), "new": v} for f, v in new.items() if getattr(self, f) != v}
+        if not diff:
+            raise Invalid("changes", "nothing would change")
+        self._corrected(changes=diff, reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def retract(self, actor: Actor, reason: str) -> None:
+        """Withdraw the report: it stays in history and leaves the counts."""
+        if self.retracted:
+            raise InvalidTransition("the report is retracted already")
+        reason = required_text("reason", reason, 500)
+        self._retracted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def _checked(self, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+        unknown = sorted(set(changes) - set(CORRECTABLE))
+        if unknown:
+            raise Invalid(f"changes.{unknown[0]}", "cannot be corrected")
+        new: dict[str, Any] = {}
+        if "occurred_at" in changes or "week" in changes:
+            occurred_at, week = changes.get("occurred_at"), changes.get("week")
+            new["occurred_at"], new["week"] = _when(occurred_at, week, now, prefix="changes.")
+        for field, value in changes.items():
+            if field == "area_id":
+                new[field] = value  # the service checked that the area exists
+            elif field == "category":
+                new[field] = value  # likewise the category
+            elif field == "count":
+                new[field] = _count(value, "changes.count")
+            elif field in ("place", "description"):
+                new[field] = optional_text(f"changes.{field}", value, 200 if field == "place" else 2000)
+            elif field == "location":
+                new[field] = value.as_dict() if isinstance(value, Location) else None
+            elif field == "source":
+                new[field] = _source(value, "changes.source")
+        return new
+
+    @event("Corrected")
+    def _corrected(self, changes: dict[str, Any], reason: str, by: str, org: str, tenant: str) -> None:
+        for field, change in changes.items():
+            setattr(self, field, change["new"])
+
+    @event("Retracted")
+    def _retracted(self, reason: str, by: str, org: str, tenant: str) -> None:
+        self.retracted = True
+
+
+def _when(occurred_at: datetime | None, week: str | None, now: datetime, prefix: str = "") -> tuple[str | None, str]:
+    """(occurred_at as ISO text or None, ISO week): exactly one of the two must be given."""
+    if (occurred_at is None) == (week is None):
+        raise Invalid(f"{prefix}occurred_at", "give either occurred_at (a time) or week (e.g. 2026-W47)")
+    if occurred_at is not None:
+        if occurred_at.tzinfo is None:
+            raise Invalid(f"{prefix}occurred_at", "needs a time zone, e.g. 2026-11-20T21:30:00+01:00")
+        if occurred_at > now + CLOCK_SKEW:
+            raise Invalid(f"{prefix}occurred_at", "is in the future")
+        return occurred_at.isoformat(), week_of(occurred_at)
+    assert week is not None
+    parse_week(f"{prefix}week", week)
+    if week > week_of(now):
+        raise Invalid(f"{prefix}week", "is in the future")
+    return None, week
+
+
+def _count(count: int, field: str = "count") -> int:
+    if not 1 <= count <= MAX_COUNT:
+        raise Invalid(field, f"must be between 1 and {MAX_COUNT}")
+    return count
+
+
+def _source(source: str, field: str = "source") -> str:
+    if source not in SOURCES:
+        raise Invalid(field, f"must be one of {', '.join(SOURCES)}")
+    return source
