@@ -25,7 +25,48 @@ OPEN_STATUSES = ("planned", "started")
 class Action(Aggregate):
     """An action one organisation is responsible for, linked to the reports it addresses."""
 
-    @event("Planned")
+    class Planned(Aggregate.Created):
+        """The action was planned."""
+
+        tenant: str
+        area_id: UUID
+        title: str
+        description: str | None
+        responsible_org: str
+        starts_on: str | None
+        ends_on: str | None
+        report_ids: list[UUID]
+        categories: list[str]
+        by: str
+        org: str
+
+    class StatusChanged(Aggregate.Event):
+        """Base of the status events; `note` says how it went."""
+
+        note: str | None
+        by: str
+        org: str
+        tenant: str
+
+    class Started(StatusChanged):
+        """The action started."""
+
+    class Completed(StatusChanged):
+        """The action was carried out."""
+
+    class Cancelled(StatusChanged):
+        """The action was called off."""
+
+    class FollowedUp(Aggregate.Event):
+        """Someone recorded the effect seen so far."""
+
+        effect: str
+        note: str
+        by: str
+        org: str
+        tenant: str
+
+    @event(Planned)
     def __init__(
         self,
         tenant: str,
@@ -96,18 +137,18 @@ class Action(Aggregate):
         note = required_text("note", note, 2000)
         self._followed_up(effect=effect, note=note, by=actor.user, org=actor.org, tenant=self.tenant)
 
-    @event("Started")
+    @event(Started)
     def _started(self, note: str | None, by: str, org: str, tenant: str) -> None:
         self.status = "started"
 
-    @event("Completed")
+    @event(Completed)
     def _completed(self, note: str | None, by: str, org: str, tenant: str) -> None:
         self.status = "completed"
 
-    @event("Cancelled")
+    @event(Cancelled)
     def _cancelled(self, note: str | None, by: str, org: str, tenant: str) -> None:
         self.status = "cancelled"
 
-    @event("FollowedUp")
+    @event(FollowedUp)
     def _followed_up(self, effect: str, note: str, by: str, org: str, tenant: str) -> None:
         self.follow_ups += 1

@@ -20,12 +20,40 @@ _REGSO = re.compile(r"^\d{4}R\d{3,4}$")  # e.g. 0680R012
 class Area(Aggregate):
     """An area of one tenant. Its id follows from tenant and code, so a code is unique."""
 
+    class Defined(Aggregate.Created):
+        """The area was defined."""
+
+        tenant: str
+        code: str
+        name: str
+        parent_id: UUID | None
+        deso: list[str]
+        regso: list[str]
+        by: str
+        org: str
+
+    class Renamed(Aggregate.Event):
+        """The area got a new name."""
+
+        name: str
+        by: str
+        org: str
+        tenant: str
+
+    class Retired(Aggregate.Event):
+        """The area is no longer followed."""
+
+        reason: str
+        by: str
+        org: str
+        tenant: str
+
     @staticmethod
     def create_id(tenant: str, code: str) -> UUID:
         """The area's id: the same tenant and code always give the same id."""
         return area_id(tenant, code)
 
-    @event("Defined")
+    @event(Defined)
     def __init__(
         self,
         tenant: str,
@@ -81,11 +109,11 @@ class Area(Aggregate):
         reason = required_text("reason", reason, 500)
         self._retired(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
-    @event("Renamed")
+    @event(Renamed)
     def _renamed(self, name: str, by: str, org: str, tenant: str) -> None:
         self.name = name
 
-    @event("Retired")
+    @event(Retired)
     def _retired(self, reason: str, by: str, org: str, tenant: str) -> None:
         self.retired = True
 

@@ -17,12 +17,44 @@ LEVELS = ("green", "yellow", "red")
 class Assessment(Aggregate):
     """Drafted, then published; a published revision is superseded by a new one, never edited."""
 
+    class Drafted(Aggregate.Created):
+        """The first draft for the area and week."""
+
+        tenant: str
+        area_id: UUID
+        week: str
+        revision: int
+        level: str
+        summary: str
+        by: str
+        org: str
+
+    class DraftSaved(Aggregate.Event):
+        """A draft was edited (or, after a publication, the next revision begun)."""
+
+        revision: int
+        level: str
+        summary: str
+        by: str
+        org: str
+        tenant: str
+
+    class Published(Aggregate.Event):
+        """The draft became the published assessment, superseding earlier revisions."""
+
+        revision: int
+        level: str
+        summary: str
+        by: str
+        org: str
+        tenant: str
+
     @staticmethod
     def create_id(tenant: str, area_id: UUID, week: str) -> UUID:
         """One assessment per tenant, area and week."""
         return assessment_id(tenant, area_id, week)
 
-    @event("Drafted")
+    @event(Drafted)
     def __init__(
         self,
         tenant: str,
@@ -73,11 +105,11 @@ class Assessment(Aggregate):
             by=actor.user, org=actor.org, tenant=self.tenant,
         )  # fmt: skip
 
-    @event("DraftSaved")
+    @event(DraftSaved)
     def _draft_saved(self, revision: int, level: str, summary: str, by: str, org: str, tenant: str) -> None:
         self.draft = {"revision": revision, "level": level, "summary": summary}
 
-    @event("Published")
+    @event(Published)
     def _published(self, revision: object, level: object, summary: object, by: str, org: str, tenant: str) -> None:
         self.published = {"revision": revision, "level": level, "summary": summary}
         self.draft = None

@@ -19,12 +19,23 @@ _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
 class Category(Aggregate):
     """A tenant's own category. Its id follows from tenant and code, so a code is unique."""
 
+    class Added(Aggregate.Created):
+        """The tenant added the category."""
+
+        tenant: str
+        code: str
+        name_sv: str
+        name_en: str
+        parent: str | None
+        by: str
+        org: str
+
     @staticmethod
     def create_id(tenant: str, code: str) -> UUID:
         """The category's id: the same tenant and code always give the same id."""
         return category_id(tenant, code)
 
-    @event("Added")
+    @event(Added)
     def __init__(
         self, tenant: str, code: str, name_sv: str, name_en: str, parent: str | None, by: str, org: str
     ) -> None:

@@ -33,7 +33,40 @@ CORRECTABLE = (
 class Report(Aggregate):
     """What a partner saw: where (area, place, coarse location), what (category, count), when."""
 
-    @event("Submitted")
+    class Submitted(Aggregate.Created):
+        """A partner shared the report."""
+
+        tenant: str
+        area_id: UUID
+        category: str
+        occurred_at: str | None
+        week: str
+        count: int
+        place: str | None
+        location: dict[str, Any] | None
+        description: str | None
+        source: str
+        by: str
+        org: str
+
+    class Corrected(Aggregate.Event):
+        """Some facts changed: `changes` maps each field to its old and new value."""
+
+        changes: dict[str, Any]
+        reason: str
+        by: str
+        org: str
+        tenant: str
+
+    class Retracted(Aggregate.Event):
+        """The report was withdrawn; it leaves the counts but stays in history."""
+
+        reason: str
+        by: str
+        org: str
+        tenant: str
+
+    @event(Submitted)
     def __init__(
         self,
         tenant: str,
@@ -122,12 +155,12 @@ class Report(Aggregate):
                 new[field] = _source(value, "changes.source")
         return new
 
-    @event("Corrected")
+    @event(Corrected)
     def _corrected(self, changes: dict[str, Any], reason: str, by: str, org: str, tenant: str) -> None:
         for field, change in changes.items():
             setattr(self, field, change["new"])
 
-    @event("Retracted")
+    @event(Retracted)
     def _retracted(self, reason: str, by: str, org: str, tenant: str) -> None:
         self.retracted = True
 

@@ -57,7 +57,7 @@ def test_plan_refuses_personal_data_in_the_description() -> None:
         ("started", "cancelled", Action.Cancelled),
     ],
 )
-def test_allowed_transitions(given: str, to: str, event: type) -> None:
+def test_allowed_transitions(given: str, to: str, event: type[Action.StatusChanged]) -> None:
     action = planned_action(given)
     action.change_status(POLICE, to, note="enligt plan")
     [changed] = new_events(action)

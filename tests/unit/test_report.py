@@ -55,8 +55,9 @@ def test_submit_refuses_bad_facts_naming_the_field(facts: dict[str, Any], field:
 
 @pytest.mark.parametrize("field", ["place", "description"])
 def test_submit_refuses_personal_data_in_free_text(field: str) -> None:
+    text: dict[str, Any] = {field: "070-123 45 67"}
     with pytest.raises(PersonalDataFound) as refused:
-        Report.submit(POLICE, now=NOW, area_id=RASLATT, category="klotter", week="2026-W47", **{field: "070-123 45 67"})
+        Report.submit(POLICE, now=NOW, area_id=RASLATT, category="klotter", week="2026-W47", **text)
     assert refused.value.field == field
 
 
