@@ -23,6 +23,7 @@ def test_submit_records_the_facts_who_and_the_week() -> None:
     assert isinstance(submitted, Report.Submitted)
     assert (submitted.tenant, submitted.by, submitted.org) == ("jonkoping", "polis-1", "polisen")
     assert (submitted.week, submitted.count, submitted.source) == ("2026-W47", 3, "own_observation")
+    assert submitted.location is not None
     assert submitted.location["cell_m"] == 250
     assert submitted.location != {"lat": 57.7507, "lon": 14.1456, "cell_m": 250}
 
