@@ -43,7 +43,7 @@ class EventStore:
     """Appends and loads event-sourced aggregates; `open()` before use, `close()` after."""
 
     def __init__(self, dsn: str, pool: asyncpg.Pool, mapper: Mapper[UUID]) -> None:
-        self._pool, self.mapper = pool, mapper
+        self.pool, self.mapper = pool, mapper
         self._writer = GroupCommitWriter(dsn)
 
     async def open(self) -> None:
@@ -81,7 +81,7 @@ class EventStore:
 
     async def events(self, originator_id: UUID, version: int | None = None) -> list[DomainEventProtocol[UUID]]:
         """The aggregate's events in order, up to `version` if given."""
-        rows = await self._pool.fetch(
+        rows = await self.pool.fetch(
             "SELECT originator_version, topic, state FROM stored_events"
             " WHERE originator_id = $1 AND ($2::bigint IS NULL OR originator_version <= $2)"
             " ORDER BY originator_version",
@@ -106,7 +106,7 @@ class EventStore:
 
     async def read(self, after: int, limit: int = 1000) -> list[Notification]:
         """Up to `limit` stored events with position > `after`, in log order."""
-        rows = await self._pool.fetch(
+        rows = await self.pool.fetch(
             "SELECT notification_id, originator_id, originator_version, topic, state"
             " FROM stored_events WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
             after,
@@ -116,5 +116,5 @@ class EventStore:
 
     async def head(self) -> int:
         """The position of the last stored event (0 when the log is empty)."""
-        value = await self._pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
+        value = await self.pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
         return int(value)

@@ -6,7 +6,7 @@ import asyncpg
 import msgspec
 from litestar import Response, get
 from litestar.datastructures import State
-from litestar.plugins.problem_details import ProblemDetailsException
+from litestar.exceptions import HTTPException
 
 from service import migrate
 from service.database import CONNECTION_ERRORS
@@ -51,5 +51,5 @@ async def ready(state: State) -> Response[Readiness]:
     return Response(Readiness(True, version, expected, int(head)))
 
 
-def _not_ready(detail: str) -> ProblemDetailsException:
-    return ProblemDetailsException(status_code=503, title="Not ready", detail=detail, headers={"Retry-After": "5"})
+def _not_ready(detail: str) -> HTTPException:
+    return HTTPException(status_code=503, detail=detail, headers={"Retry-After": "5"})

@@ -24,6 +24,16 @@ class Settings:
     """`LAGESBILD_DB_POOL_SIZE`: connections for queries (the event writer has its own)."""
     log_level: str
     """`LAGESBILD_LOG_LEVEL`: Python logging level name."""
+    oidc_issuer: str | None = None
+    """`LAGESBILD_OIDC_ISSUER`: the identity provider's issuer; set, tokens are verified against it."""
+    oidc_audience: str | None = None
+    """`LAGESBILD_OIDC_AUDIENCE`: the audience tokens must be issued for."""
+    oidc_jwks_url: str | None = None
+    """`LAGESBILD_OIDC_JWKS_URL`: where the issuer publishes its signing keys."""
+    location_cell_m: int = 250
+    """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
+    max_body_bytes: int = 64 * 1024
+    """`LAGESBILD_MAX_BODY_BYTES`: larger request bodies are refused with 413."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,6 +46,11 @@ class Settings:
             port=_int(env, "LAGESBILD_PORT", 8000),
             pool_size=_int(env, "LAGESBILD_DB_POOL_SIZE", 10),
             log_level=(env.get("LAGESBILD_LOG_LEVEL") or "INFO").upper(),
+            oidc_issuer=env.get("LAGESBILD_OIDC_ISSUER") or None,
+            oidc_audience=env.get("LAGESBILD_OIDC_AUDIENCE") or None,
+            oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
+            location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
+            max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
         )
 
 

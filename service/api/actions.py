@@ -1,0 +1,140 @@
+"""Actions (insatser): planned, moved through their statuses and followed up by coordinators."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, JSONBody
+
+from domain.action import Action
+from domain.area import Area
+from domain.categories import DEFAULT_CODES
+from domain.errors import Invalid
+from domain.report import Report
+from service import catalogue, commands
+from service.api.common import IdempotencyKey, Identity, IfMatch, Store, Strict, Written, expected_version, written
+
+Note = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ActionIn(Strict):
+    """An action: where, what, who is responsible, when, and the problems it addresses."""
+
+    area_id: UUID
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    responsible_org: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    description: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    report_ids: Annotated[list[UUID], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
+    categories: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+
+
+class StatusIn(Strict):
+    """The next status: planned -> started -> completed, or cancelled before completion."""
+
+    status: Literal["started", "completed", "cancelled"]
+    note: Note | None = None
+
+
+class FollowUpIn(Strict):
+    """The effect seen so far, and what was seen."""
+
+    effect: Literal["improved", "unchanged", "worsened", "unknown"]
+    note: Note
+
+
+class ActionOut(msgspec.Struct):
+    """An action as it stands now."""
+
+    id: str
+    version: int
+    area_id: str
+    title: str
+    description: str | None
+    responsible_org: str
+    starts_on: str | None
+    ends_on: str | None
+    report_ids: list[str]
+    categories: list[str]
+    status: str
+    follow_ups: int
+
+
+async def _check_links(store: Store, data: JSONBody[ActionIn], tenant: str) -> None:
+    try:
+        await commands.load_in_tenant(store, Area, data.area_id, tenant)
+    except NotFoundException:
+        raise Invalid("area_id", "there is no such area in your partnership") from None
+    for i, report_id in enumerate(data.report_ids):
+        try:
+            await commands.load_in_tenant(store, Report, report_id, tenant)
+        except NotFoundException:
+            raise Invalid(f"report_ids[{i}]", "there is no such report in your partnership") from None
+    unknown = [c for c in data.categories if c not in DEFAULT_CODES]
+    if unknown:
+        known = {c.code for c in await catalogue.categories(store, tenant)}
+        for i, code in enumerate(data.categories):
+            if code not in known:
+                raise Invalid(f"categories[{i}]", f"there is no category {code!r}")
+
+
+class ActionController(Controller):
+    """`/api/v1/actions`."""
+
+    path = "/actions"
+    tags = ["actions"]  # noqa: RUF012
+
+    @post(summary="Plan an action (coordinator)", status_code=201)
+    async def plan_action(
+        self, data: JSONBody[ActionIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
+    ) -> Response[Written]:
+        """Link the reports and categories it addresses: that link is what follow-up is measured on."""
+        identity.require("coordinator")
+        await _check_links(store, data, identity.tenant)
+        action = Action.plan(
+            identity.actor, area_id=data.area_id, title=data.title, responsible_org=data.responsible_org,
+            description=data.description, starts_on=data.starts_on, ends_on=data.ends_on,
+            report_ids=data.report_ids, categories=data.categories,
+        )  # fmt: skip
+        result = await commands.create(store, action, identity, idempotency_key)
+        return written(result, 201, f"/api/v1/actions/{result.originator_id}")
+
+    @get("/{action_id:uuid}", summary="An action as it stands now")
+    async def get_action(self, action_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ActionOut]:
+        """Everyone in the tenant may read; another tenant's action is 404."""
+        a = await commands.load_in_tenant(store, Action, action_id, identity.tenant)
+        out = ActionOut(
+            str(a.id), a.version, str(a.area_id), a.title, a.description, a.responsible_org, a.starts_on,
+            a.ends_on, [str(r) for r in a.report_ids], a.categories, a.status, a.follow_ups,
+        )  # fmt: skip
+        return Response(out, headers={"ETag": f'"{a.version}"'})
+
+    @post("/{action_id:uuid}/status", summary="Move an action on (coordinator)", status_code=200)
+    async def change_status(
+        self, action_id: FromPath[UUID], data: JSONBody[StatusIn], identity: Identity, store: Store, if_match: IfMatch
+    ) -> Response[Written]:
+        """A transition the current status does not allow answers 409."""
+        identity.require("coordinator")
+        result = await commands.change(
+            store, Action, action_id, identity, expected_version(if_match),
+            lambda a: a.change_status(identity.actor, data.status, data.note),
+        )  # fmt: skip
+        return written(result, 200)
+
+    @post("/{action_id:uuid}/follow-ups", summary="Follow an action up (coordinator)", status_code=201)
+    async def follow_up(
+        self, action_id: FromPath[UUID], data: JSONBody[FollowUpIn], identity: Identity, store: Store, if_match: IfMatch
+    ) -> Response[Written]:
+        """Record the effect of a started or completed action."""
+        identity.require("coordinator")
+        result = await commands.change(
+            store, Action, action_id, identity, expected_version(if_match),
+            lambda a: a.follow_up(identity.actor, data.effect, data.note),
+        )  # fmt: skip
+        return written(result, 201)

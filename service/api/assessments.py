@@ -1,0 +1,86 @@
+"""Weekly assessments of an area (coordinator): save a draft, then publish it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, post, put
+from litestar.params import FromPath, JSONBody
+
+from domain.area import Area
+from domain.assessment import Assessment, assessment_id
+from domain.errors import Invalid
+from domain.weeks import parse_week, week_of
+from service import commands
+from service.api.common import Identity, IfMatch, Now, Store, Strict, Written, expected_version, written
+from service.event_store import AggregateNotFound
+
+
+class AssessmentIn(Strict):
+    """The draft: a level and a summary."""
+
+    level: Literal["green", "yellow", "red"]
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
+def _week(week: str, now: datetime) -> str:
+    parse_week("week", week)
+    if week > week_of(now):
+        raise Invalid("week", "has not begun yet")
+    return week
+
+
+class AssessmentController(Controller):
+    """`/api/v1/areas/{area_id}/assessments/{week}`."""
+
+    path = "/areas/{area_id:uuid}/assessments/{week:str}"
+    tags = ["assessments"]  # noqa: RUF012
+
+    @put(summary="Save the draft assessment (coordinator)", status_code=200)
+    async def save_draft(
+        self,
+        area_id: FromPath[UUID],
+        week: FromPath[str],
+        data: JSONBody[AssessmentIn],
+        identity: Identity,
+        store: Store,
+        now: Now,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """The first PUT starts the draft; later ones edit it or, after a publication, start the next revision."""
+        identity.require("coordinator")
+        week = _week(week, now)
+        await commands.load_in_tenant(store, Area, area_id, identity.tenant)
+        the_id = assessment_id(identity.tenant, area_id, week)
+        try:
+            await store.load(the_id)
+        except AggregateNotFound:
+            draft = Assessment.start(identity.actor, area_id, week, data.level, data.summary)
+            return written(await commands.create(store, draft, identity, None), 201)
+        result = await commands.change(
+            store, Assessment, the_id, identity, expected_version(if_match),
+            lambda a: a.save_draft(identity.actor, data.level, data.summary),
+        )  # fmt: skip
+        return written(result, 200)
+
+    @post("/publication", summary="Publish the draft (coordinator)", status_code=200)
+    async def publish(
+        self,
+        area_id: FromPath[UUID],
+        week: FromPath[str],
+        identity: Identity,
+        store: Store,
+        now: Now,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """The published revision supersedes the previous one; nothing published is ever edited."""
+        identity.require("coordinator")
+        week = _week(week, now)
+        the_id = assessment_id(identity.tenant, area_id, week)
+        result = await commands.change(
+            store, Assessment, the_id, identity, expected_version(if_match), lambda a: a.publish(identity.actor)
+        )
+        return written(result, 200)

@@ -1,0 +1,58 @@
+"""Categories: the default EST list plus the tenant's own (admins add them)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.params import JSONBody
+
+from domain.category import Category
+from service import catalogue, commands
+from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class CategoryIn(Strict):
+    """A tenant's own category, optionally under an existing one."""
+
+    code: Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name_sv: Name
+    name_en: Name
+    parent: str | None = None
+
+
+class CategoryOut(msgspec.Struct):
+    """A category as listed."""
+
+    code: str
+    name_sv: str
+    name_en: str
+    parent: str | None
+
+
+class CategoryController(Controller):
+    """`/api/v1/categories`."""
+
+    path = "/categories"
+    tags = ["categories"]  # noqa: RUF012
+
+    @get(summary="The categories reports can use")
+    async def list_categories(self, identity: Identity, store: Store) -> list[CategoryOut]:
+        """The default EST categories (stable codes), then the tenant's own."""
+        return [
+            CategoryOut(c.code, c.name_sv, c.name_en, c.parent)
+            for c in await catalogue.categories(store, identity.tenant)
+        ]
+
+    @post(summary="Add a category (admin)", status_code=201)
+    async def add_category(
+        self, data: JSONBody[CategoryIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
+    ) -> Response[Written]:
+        """A code that exists already (a default or the tenant's) is refused."""
+        identity.require("admin")
+        known = frozenset(c.code for c in await catalogue.categories(store, identity.tenant))
+        category = Category.add(identity.actor, data.code, data.name_sv, data.name_en, data.parent, known)
+        return written(await commands.create(store, category, identity, idempotency_key), 201)

@@ -1,0 +1,80 @@
+"""What every write endpoint shares: the written-response shape and the request headers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Response
+from litestar.di import NamedDependency
+from litestar.exceptions import ClientException
+from litestar.params import HeaderParameter
+
+from service.auth import Identity as _Identity
+from service.event_store import AppendResult
+from service.event_store import EventStore as _EventStore
+from service.settings import Settings as _Settings
+
+_VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=200,
+        description="Send the same key again to retry safely: the first result comes back, nothing new is stored.",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        required=False,
+        max_length=40,
+        description='The version you saw, e.g. "3". If it has changed meanwhile: 412 and nothing is stored.',
+    ),
+]
+
+
+# The dependencies the app provides (service/app.py), marked as such for Litestar.
+Identity = NamedDependency[_Identity]
+Store = NamedDependency[_EventStore]
+Config = NamedDependency[_Settings]
+Now = NamedDependency[datetime]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of request bodies: an unknown field is an error, not silently ignored."""
+
+
+class Written(msgspec.Struct):
+    """What a write did: the aggregate, its new version, and the log position of its last event."""
+
+    id: str
+    version: int
+    position: int
+
+
+def written(result: AppendResult, status: int, location: str | None = None) -> Response[Written]:
+    """The response to a write, with the new version as ETag (for If-Match next time)."""
+    headers = {"ETag": f'"{result.version}"'}
+    if location:
+        headers["Location"] = location
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        Written(str(result.originator_id), result.version, result.position), status_code=status, headers=headers
+    )
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version in an If-Match header (`"3"`), None without one; 400 if it is not a version."""
+    if if_match is None:
+        return None
+    match = _VERSION.match(if_match)
+    if not match:
+        raise ClientException(f'If-Match must be a version in quotes, like "3"; got {if_match!r}')
+    return int(match.group(1))

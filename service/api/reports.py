@@ -1,0 +1,220 @@
+"""Situation reports: submit (reporter), correct (own organisation or coordinator), retract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, JSONBody
+from msgspec import UNSET, UnsetType
+
+from domain.area import Area
+from domain.categories import DEFAULT_CODES
+from domain.category import Category, category_id
+from domain.errors import Invalid
+from domain.location import Location, coarsen
+from domain.report import Report
+from service import commands
+from service.api.common import (
+    Config,
+    IdempotencyKey,
+    Identity,
+    IfMatch,
+    Now,
+    Store,
+    Strict,
+    Written,
+    expected_version,
+    written,
+)
+
+Source = Literal["own_observation", "public_tip", "incident_report"]
+Week = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W47"])]
+Count = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+Place = Annotated[str, msgspec.Meta(max_length=200)]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+CategoryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=48)]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class LocationIn(Strict):
+    """A point (WGS 84). It is stored only as the centre of its grid cell, never as given."""
+
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class ReportIn(Strict):
+    """A situation report: give either `occurred_at` (a time with zone) or `week` (e.g. 2026-W47)."""
+
+    area_id: UUID
+    category: CategoryCode
+    occurred_at: datetime | None = None
+    week: Week | None = None
+    count: Count = 1
+    place: Place | None = None
+    location: LocationIn | None = None
+    description: Description | None = None
+    source: Source = "own_observation"
+
+
+class ReportChanges(Strict):
+    """The facts to change; leave out what stays. `null` clears place, location or description."""
+
+    area_id: UUID | UnsetType = UNSET
+    category: CategoryCode | UnsetType = UNSET
+    occurred_at: datetime | UnsetType | None = UNSET
+    week: Week | UnsetType | None = UNSET
+    count: Count | UnsetType = UNSET
+    place: Place | UnsetType | None = UNSET
+    location: LocationIn | UnsetType | None = UNSET
+    description: Description | UnsetType | None = UNSET
+    source: Source | UnsetType = UNSET
+
+
+class CorrectionIn(Strict):
+    """A correction: what changes and why."""
+
+    changes: ReportChanges
+    reason: Reason
+
+
+class RetractionIn(Strict):
+    """Why the report is withdrawn."""
+
+    reason: Reason
+
+
+class ReportOut(msgspec.Struct):
+    """A report as it stands now."""
+
+    id: str
+    version: int
+    area_id: str
+    category: str
+    occurred_at: str | None
+    week: str
+    count: int
+    place: str | None
+    location: dict[str, Any] | None
+    description: str | None
+    source: str
+    org: str
+    submitted_by: str
+    status: Literal["active", "retracted"]
+
+
+async def _check_area(store: Store, area_id: FromPath[UUID], tenant: str, field: str) -> None:
+    try:
+        area = await commands.load_in_tenant(store, Area, area_id, tenant)
+    except NotFoundException:
+        raise Invalid(field, "there is no such area in your partnership") from None
+    if area.retired:
+        raise Invalid(field, f"the area {area.name} is retired")
+
+
+async def _check_category(store: Store, code: str, tenant: str, field: str) -> None:
+    if code in DEFAULT_CODES:
+        return
+    try:
+        await commands.load_in_tenant(store, Category, category_id(tenant, code), tenant)
+    except NotFoundException:
+        raise Invalid(field, f"there is no category {code!r}; see GET /api/v1/categories") from None
+
+
+def _location(location: LocationIn | None, settings: Config, field: str) -> Location | None:
+    return coarsen(location.lat, location.lon, settings.location_cell_m, field) if location else None
+
+
+class ReportController(Controller):
+    """`/api/v1/reports`."""
+
+    path = "/reports"
+    tags = ["reports"]  # noqa: RUF012
+
+    @post(summary="Submit a situation report (reporter)", status_code=201)
+    async def submit_report(
+        self,
+        data: JSONBody[ReportIn],
+        identity: Identity,
+        store: Store,
+        settings: Config,
+        now: Now,
+        idempotency_key: IdempotencyKey,
+    ) -> Response[Written]:
+        """Free text with personal data, an unknown area or category, or a future time: 422."""
+        identity.require("reporter")
+        await _check_area(store, data.area_id, identity.tenant, "area_id")
+        await _check_category(store, data.category, identity.tenant, "category")
+        report = Report.submit(
+            identity.actor, now=now, area_id=data.area_id, category=data.category,
+            occurred_at=data.occurred_at, week=data.week, count=data.count, place=data.place,
+            location=_location(data.location, settings, "location"), description=data.description,
+            source=data.source,
+        )  # fmt: skip
+        result = await commands.create(store, report, identity, idempotency_key)
+        return written(result, 201, f"/api/v1/reports/{result.originator_id}")
+
+    @get("/{report_id:uuid}", summary="A report as it stands now")
+    async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportOut]:
+        """Everyone in the tenant may read; another tenant's report is 404."""
+        r = await commands.load_in_tenant(store, Report, report_id, identity.tenant)
+        out = ReportOut(
+            str(r.id), r.version, str(r.area_id), r.category, r.occurred_at, r.week, r.count, r.place,
+            r.location, r.description, r.source, r.org, r.submitted_by, "retracted" if r.retracted else "active",
+        )  # fmt: skip
+        return Response(out, headers={"ETag": f'"{r.version}"'})
+
+    @post("/{report_id:uuid}/corrections", summary="Correct a report", status_code=200)
+    async def correct_report(
+        self,
+        report_id: FromPath[UUID],
+        data: JSONBody[CorrectionIn],
+        identity: Identity,
+        store: Store,
+        settings: Config,
+        now: Now,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """A reporter corrects its own organisation's reports; a coordinator any report."""
+        identity.require("reporter", "coordinator")
+        changes = {f: getattr(data.changes, f) for f in data.changes.__struct_fields__}
+        changes = {f: v for f, v in changes.items() if v is not UNSET}
+        if "area_id" in changes:
+            await _check_area(store, changes["area_id"], identity.tenant, "changes.area_id")
+        if "category" in changes:
+            await _check_category(store, changes["category"], identity.tenant, "changes.category")
+        if "location" in changes:
+            changes["location"] = _location(changes["location"], settings, "changes.location")
+
+        def decide(report: Report) -> None:
+            if "coordinator" not in identity.roles and report.org != identity.org:
+                raise PermissionDeniedException("only the reporting organisation or a coordinator may correct it")
+            report.correct(identity.actor, changes, data.reason, now)
+
+        result = await commands.change(store, Report, report_id, identity, expected_version(if_match), decide)
+        return written(result, 200)
+
+    @post("/{report_id:uuid}/retraction", summary="Retract a report", status_code=200)
+    async def retract_report(
+        self,
+        report_id: FromPath[UUID],
+        data: JSONBody[RetractionIn],
+        identity: Identity,
+        store: Store,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """A reporter retracts its own organisation's reports; they stay in history and leave the counts."""
+        identity.require("reporter")
+
+        def decide(report: Report) -> None:
+            if report.org != identity.org:
+                raise PermissionDeniedException("only the reporting organisation may retract it")
+            report.retract(identity.actor, data.reason)
+
+        result = await commands.change(store, Report, report_id, identity, expected_version(if_match), decide)
+        return written(result, 200)

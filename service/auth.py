@@ -1,0 +1,118 @@
+"""Who is asking: bearer JWTs verified against an OIDC issuer's keys, or a local development key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+from domain.actor import Actor
+from service.settings import Settings
+
+ROLES = frozenset({"reporter", "coordinator", "auditor", "admin"})
+DEV_ISSUER = "lagesbild-dev"
+DEV_AUDIENCE = "lagesbild"
+_REQUIRED = ("sub", "tenant", "org", "roles", "exp")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The verified claims of the caller."""
+
+    sub: str
+    tenant: str
+    org: str
+    roles: frozenset[str]
+
+    @property
+    def actor(self) -> Actor:
+        """The caller as the domain sees it."""
+        return Actor(self.sub, self.org, self.tenant)
+
+    def require(self, *roles: str) -> None:
+        """Refuse (403) unless the caller has one of `roles`."""
+        if not self.roles & set(roles):
+            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+
+
+class TokenVerifier:
+    """Checks signature, expiry, issuer and audience, then the claims Lägesbild needs."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._jwks: jwt.PyJWKClient | None = None
+        if settings.oidc_issuer:
+            if not (settings.oidc_jwks_url and settings.oidc_audience):
+                raise ValueError("LAGESBILD_OIDC_ISSUER needs LAGESBILD_OIDC_JWKS_URL and LAGESBILD_OIDC_AUDIENCE")
+            self._jwks = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True)
+            self.issuer, self.audience = settings.oidc_issuer, settings.oidc_audience
+            self._algorithms = ["RS256", "ES256", "PS256"]
+            self._key: bytes | None = None
+        else:
+            self.issuer, self.audience = DEV_ISSUER, DEV_AUDIENCE
+            self._algorithms = ["HS256"]
+            self._key = development_key(settings.data_dir)
+
+    def verify(self, token: str) -> Identity:
+        """The identity in `token`; NotAuthorizedException (401) for anything wrong with it."""
+        try:
+            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
+            claims = jwt.decode(
+                token, key, algorithms=self._algorithms, audience=self.audience, issuer=self.issuer,
+                options={"require": list(_REQUIRED)},
+            )  # fmt: skip
+        except jwt.PyJWTError as error:
+            raise _unauthorized(f"the token is not valid: {error}") from error
+        roles = claims["roles"]
+        fields = (claims["sub"], claims["tenant"], claims["org"])
+        if not all(isinstance(v, str) and v for v in fields):
+            raise _unauthorized("the token's sub, tenant and org must be non-empty strings")
+        if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
+            raise _unauthorized(f"the token's roles must be a list drawn from {sorted(ROLES)}")
+        return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles))
+
+
+def development_key(data_dir: Path) -> bytes:
+    """The local signing key for development tokens (made on first use, readable by the owner only)."""
+    path = data_dir / "dev-signing-key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def mint_development_token(
+    data_dir: Path, *, sub: str, tenant: str, org: str, roles: list[str], ttl_seconds: int = 8 * 3600
+) -> str:
+    """A token signed with the local development key (what `lagesbild token` prints)."""
+    unknown = set(roles) - ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; use {sorted(ROLES)}")
+    now = int(time.time())
+    claims = {
+        "sub": sub, "tenant": tenant, "org": org, "roles": roles,
+        "iss": DEV_ISSUER, "aud": DEV_AUDIENCE, "iat": now, "exp": now + ttl_seconds,
+    }  # fmt: skip
+    return jwt.encode(claims, development_key(data_dir), algorithm="HS256")
+
+
+async def provide_identity(request: Request[Any, Any, Any]) -> Identity:
+    """Litestar dependency: the caller's identity from `Authorization: Bearer ...`, or 401."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _unauthorized("send a token: Authorization: Bearer <JWT>")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(token.strip())
+
+
+def _unauthorized(detail: str) -> NotAuthorizedException:
+    return NotAuthorizedException(detail, headers={"WWW-Authenticate": 'Bearer realm="lagesbild"'})
