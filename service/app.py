@@ -20,7 +20,7 @@ from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
 from service.api.categories import CategoryController
 from service.api.reports import ReportController
-from service.auth import TokenVerifier, provide_identity
+from service.auth import TokenVerifier, authenticated, provide_identity
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
@@ -64,6 +64,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "now": Provide(_now, sync_to_thread=False),
         },
+        guards=[authenticated],
         security=[{"bearer": []}],
     )
     app = Litestar(

@@ -11,7 +11,10 @@ from typing import Any
 
 import jwt
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
 
 from domain.actor import Actor
 from service.settings import Settings
@@ -104,14 +107,38 @@ def mint_development_token(
     return jwt.encode(claims, development_key(data_dir), algorithm="HS256")
 
 
-async def provide_identity(request: Request[Any, Any, Any]) -> Identity:
-    """Litestar dependency: the caller's identity from `Authorization: Bearer ...`, or 401."""
-    header = request.headers.get("authorization", "")
+def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity:
+    """The caller's identity from `Authorization: Bearer ...` (verified once per request), or 401."""
+    cached = connection.scope.get("state", {}).get("identity")
+    if isinstance(cached, Identity):
+        return cached
+    header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("send a token: Authorization: Bearer <JWT>")
-    verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(token.strip())
+    verifier: TokenVerifier = connection.app.state.verifier
+    identity = verifier.verify(token.strip())
+    connection.scope.setdefault("state", {})["identity"] = identity
+    return identity
+
+
+def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: any valid token of the partnership (checked before the body is read)."""
+    authenticate(connection)
+
+
+def role(*roles: str) -> Guard:
+    """Guard: a valid token with one of `roles` (401 without a token, 403 without the role)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        authenticate(connection).require(*roles)
+
+    return guard
+
+
+async def provide_identity(request: Request[Any, Any, Any]) -> Identity:
+    """Litestar dependency: the caller's identity (the guards have verified it)."""
+    return authenticate(request)
 
 
 def _unauthorized(detail: str) -> NotAuthorizedException:

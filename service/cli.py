@@ -1,4 +1,4 @@
-"""The `lagesbild` command: serve the API, migrate the schema."""
+"""The `lagesbild` command: serve the API, migrate the schema, seed demo data, mint dev tokens."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import asyncpg
 import uvicorn
 
+from domain.codec import make_mapper
+from service import demo
 from service.app import create_app
+from service.auth import ROLES, mint_development_token
 from service.database import database_url
+from service.event_store import EventStore
 from service.migrate import migrate
 from service.settings import Settings
 
@@ -20,25 +25,49 @@ from service.settings import Settings
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lagesbild` console command."""
     settings = Settings.from_env()
+    args = _parser(settings).parse_args(argv)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "token":
+        if settings.oidc_issuer:
+            print("LAGESBILD_OIDC_ISSUER is set: tokens come from the identity provider", file=sys.stderr)
+            return 2
+        roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+        token = mint_development_token(
+            settings.data_dir, sub=args.sub, tenant=args.tenant, org=args.org, roles=roles,
+            ttl_seconds=args.hours * 3600,
+        )  # fmt: skip
+        print(token)
+        return 0
+    with database_url(settings) as dsn:
+        if args.command == "serve":
+            if args.demo:
+                asyncio.run(_seed(dsn))
+            uvicorn.run(create_app(settings, dsn), host=args.host, port=args.port, log_level="info")
+        elif args.command == "migrate":
+            applied = asyncio.run(_migrate(dsn))
+            print(f"applied {applied}" if applied else "schema is up to date")
+        elif args.command == "demo":
+            seeded = asyncio.run(_seed(dsn))
+            print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
+    return 0
+
+
+def _parser(settings: Settings) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lagesbild", description="Lägesbild service")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="start the API (embedded PostgreSQL if no DATABASE_URL)")
     serve.add_argument("--host", default=settings.host)
     serve.add_argument("--port", type=int, default=settings.port)
+    serve.add_argument("--demo", action="store_true", help="seed the demo tenant first if it is empty")
     commands.add_parser("migrate", help="apply the database schema")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    if args.command == "serve":
-        with database_url(settings) as dsn:
-            uvicorn.run(create_app(settings, dsn), host=args.host, port=args.port, log_level="info")
-        return 0
-    if args.command == "migrate":
-        with database_url(settings) as dsn:
-            applied = asyncio.run(_migrate(dsn))
-        print(f"applied {applied}" if applied else "schema is up to date")
-        return 0
-    return 2
+    commands.add_parser("demo", help=f"seed demo data for the tenant {demo.TENANT!r} if it is empty")
+    token = commands.add_parser("token", help="print a development token (local key; not with OIDC)")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--org", required=True)
+    token.add_argument("--roles", required=True, help=f"comma-separated, from {', '.join(sorted(ROLES))}")
+    token.add_argument("--sub", required=True, help="the user id")
+    token.add_argument("--hours", type=int, default=8, help="validity (default 8)")
+    return parser
 
 
 async def _migrate(dsn: str) -> list[int]:
@@ -47,6 +76,17 @@ async def _migrate(dsn: str) -> list[int]:
         return await migrate(conn)
     finally:
         await conn.close()
+
+
+async def _seed(dsn: str) -> bool:
+    await _migrate(dsn)
+    async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(dsn, pool, make_mapper())
+        await store.open()
+        try:
+            return await demo.seed(store, datetime.now(UTC))
+        finally:
+            await store.close()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from domain.errors import Invalid
 from domain.report import Report
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, IfMatch, Store, Strict, Written, expected_version, written
+from service.auth import role
 
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 
@@ -90,12 +91,11 @@ class ActionController(Controller):
     path = "/actions"
     tags = ["actions"]  # noqa: RUF012
 
-    @post(summary="Plan an action (coordinator)", status_code=201)
+    @post(summary="Plan an action (coordinator)", status_code=201, guards=[role("coordinator")])
     async def plan_action(
         self, data: JSONBody[ActionIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """Link the reports and categories it addresses: that link is what follow-up is measured on."""
-        identity.require("coordinator")
         await _check_links(store, data, identity.tenant)
         action = Action.plan(
             identity.actor, area_id=data.area_id, title=data.title, responsible_org=data.responsible_org,
@@ -115,24 +115,32 @@ class ActionController(Controller):
         )  # fmt: skip
         return Response(out, headers={"ETag": f'"{a.version}"'})
 
-    @post("/{action_id:uuid}/status", summary="Move an action on (coordinator)", status_code=200)
+    @post(
+        "/{action_id:uuid}/status",
+        summary="Move an action on (coordinator)",
+        status_code=200,
+        guards=[role("coordinator")],
+    )
     async def change_status(
         self, action_id: FromPath[UUID], data: JSONBody[StatusIn], identity: Identity, store: Store, if_match: IfMatch
     ) -> Response[Written]:
         """A transition the current status does not allow answers 409."""
-        identity.require("coordinator")
         result = await commands.change(
             store, Action, action_id, identity, expected_version(if_match),
             lambda a: a.change_status(identity.actor, data.status, data.note),
         )  # fmt: skip
         return written(result, 200)
 
-    @post("/{action_id:uuid}/follow-ups", summary="Follow an action up (coordinator)", status_code=201)
+    @post(
+        "/{action_id:uuid}/follow-ups",
+        summary="Follow an action up (coordinator)",
+        status_code=201,
+        guards=[role("coordinator")],
+    )
     async def follow_up(
         self, action_id: FromPath[UUID], data: JSONBody[FollowUpIn], identity: Identity, store: Store, if_match: IfMatch
     ) -> Response[Written]:
         """Record the effect of a started or completed action."""
-        identity.require("coordinator")
         result = await commands.change(
             store, Action, action_id, identity, expected_version(if_match),
             lambda a: a.follow_up(identity.actor, data.effect, data.note),

@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from domain.area import Area
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, IfMatch, Store, Strict, Written, expected_version, written
+from service.auth import role
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -76,35 +77,32 @@ class AreaController(Controller):
             for a in await catalogue.areas(store, identity.tenant)
         ]
 
-    @post(summary="Define an area (admin)", status_code=201)
+    @post(summary="Define an area (admin)", status_code=201, guards=[role("admin")])
     async def define_area(
         self, data: JSONBody[AreaIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """The id follows from tenant and code: a code that exists already answers 409."""
-        identity.require("admin")
         if data.parent_id is not None:
             await commands.load_in_tenant(store, Area, data.parent_id, identity.tenant)
         area = Area.define(identity.actor, data.code, data.name, data.parent_id, data.deso, data.regso)
         result = await commands.create(store, area, identity, idempotency_key)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")
 
-    @post("/{area_id:uuid}/name", summary="Rename an area (admin)", status_code=200)
+    @post("/{area_id:uuid}/name", summary="Rename an area (admin)", status_code=200, guards=[role("admin")])
     async def rename_area(
         self, area_id: FromPath[UUID], data: JSONBody[RenameIn], identity: Identity, store: Store, if_match: IfMatch
     ) -> Response[Written]:
         """Give the area a new name; its code and id stay."""
-        identity.require("admin")
         result = await commands.change(
             store, Area, area_id, identity, expected_version(if_match), lambda a: a.rename(identity.actor, data.name)
         )
         return written(result, 200)
 
-    @post("/{area_id:uuid}/retirement", summary="Retire an area (admin)", status_code=200)
+    @post("/{area_id:uuid}/retirement", summary="Retire an area (admin)", status_code=200, guards=[role("admin")])
     async def retire_area(
         self, area_id: FromPath[UUID], data: JSONBody[RetireIn], identity: Identity, store: Store, if_match: IfMatch
     ) -> Response[Written]:
         """Stop following the area: no new reports, its history stays."""
-        identity.require("admin")
         result = await commands.change(
             store, Area, area_id, identity, expected_version(if_match), lambda a: a.retire(identity.actor, data.reason)
         )

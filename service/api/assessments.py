@@ -16,6 +16,7 @@ from domain.errors import Invalid
 from domain.weeks import parse_week, week_of
 from service import commands
 from service.api.common import Identity, IfMatch, Now, Store, Strict, Written, expected_version, written
+from service.auth import role
 from service.event_store import AggregateNotFound
 
 
@@ -39,7 +40,7 @@ class AssessmentController(Controller):
     path = "/areas/{area_id:uuid}/assessments/{week:str}"
     tags = ["assessments"]  # noqa: RUF012
 
-    @put(summary="Save the draft assessment (coordinator)", status_code=200)
+    @put(summary="Save the draft assessment (coordinator)", status_code=200, guards=[role("coordinator")])
     async def save_draft(
         self,
         area_id: FromPath[UUID],
@@ -51,7 +52,6 @@ class AssessmentController(Controller):
         if_match: IfMatch,
     ) -> Response[Written]:
         """The first PUT starts the draft; later ones edit it or, after a publication, start the next revision."""
-        identity.require("coordinator")
         week = _week(week, now)
         await commands.load_in_tenant(store, Area, area_id, identity.tenant)
         the_id = assessment_id(identity.tenant, area_id, week)
@@ -66,7 +66,7 @@ class AssessmentController(Controller):
         )  # fmt: skip
         return written(result, 200)
 
-    @post("/publication", summary="Publish the draft (coordinator)", status_code=200)
+    @post("/publication", summary="Publish the draft (coordinator)", status_code=200, guards=[role("coordinator")])
     async def publish(
         self,
         area_id: FromPath[UUID],
@@ -77,7 +77,6 @@ class AssessmentController(Controller):
         if_match: IfMatch,
     ) -> Response[Written]:
         """The published revision supersedes the previous one; nothing published is ever edited."""
-        identity.require("coordinator")
         week = _week(week, now)
         the_id = assessment_id(identity.tenant, area_id, week)
         result = await commands.change(

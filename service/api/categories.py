@@ -11,6 +11,7 @@ from litestar.params import JSONBody
 from domain.category import Category
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
+from service.auth import role
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -47,12 +48,11 @@ class CategoryController(Controller):
             for c in await catalogue.categories(store, identity.tenant)
         ]
 
-    @post(summary="Add a category (admin)", status_code=201)
+    @post(summary="Add a category (admin)", status_code=201, guards=[role("admin")])
     async def add_category(
         self, data: JSONBody[CategoryIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """A code that exists already (a default or the tenant's) is refused."""
-        identity.require("admin")
         known = frozenset(c.code for c in await catalogue.categories(store, identity.tenant))
         category = Category.add(identity.actor, data.code, data.name_sv, data.name_en, data.parent, known)
         return written(await commands.create(store, category, identity, idempotency_key), 201)

@@ -31,6 +31,7 @@ from service.api.common import (
     expected_version,
     written,
 )
+from service.auth import role
 
 Source = Literal["own_observation", "public_tip", "incident_report"]
 Week = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W47"])]
@@ -136,7 +137,7 @@ class ReportController(Controller):
     path = "/reports"
     tags = ["reports"]  # noqa: RUF012
 
-    @post(summary="Submit a situation report (reporter)", status_code=201)
+    @post(summary="Submit a situation report (reporter)", status_code=201, guards=[role("reporter")])
     async def submit_report(
         self,
         data: JSONBody[ReportIn],
@@ -147,7 +148,6 @@ class ReportController(Controller):
         idempotency_key: IdempotencyKey,
     ) -> Response[Written]:
         """Free text with personal data, an unknown area or category, or a future time: 422."""
-        identity.require("reporter")
         await _check_area(store, data.area_id, identity.tenant, "area_id")
         await _check_category(store, data.category, identity.tenant, "category")
         report = Report.submit(
@@ -169,7 +169,12 @@ class ReportController(Controller):
         )  # fmt: skip
         return Response(out, headers={"ETag": f'"{r.version}"'})
 
-    @post("/{report_id:uuid}/corrections", summary="Correct a report", status_code=200)
+    @post(
+        "/{report_id:uuid}/corrections",
+        summary="Correct a report",
+        status_code=200,
+        guards=[role("reporter", "coordinator")],
+    )
     async def correct_report(
         self,
         report_id: FromPath[UUID],
@@ -181,7 +186,6 @@ class ReportController(Controller):
         if_match: IfMatch,
     ) -> Response[Written]:
         """A reporter corrects its own organisation's reports; a coordinator any report."""
-        identity.require("reporter", "coordinator")
         changes = {f: getattr(data.changes, f) for f in data.changes.__struct_fields__}
         changes = {f: v for f, v in changes.items() if v is not UNSET}
         if "area_id" in changes:
@@ -199,7 +203,7 @@ class ReportController(Controller):
         result = await commands.change(store, Report, report_id, identity, expected_version(if_match), decide)
         return written(result, 200)
 
-    @post("/{report_id:uuid}/retraction", summary="Retract a report", status_code=200)
+    @post("/{report_id:uuid}/retraction", summary="Retract a report", status_code=200, guards=[role("reporter")])
     async def retract_report(
         self,
         report_id: FromPath[UUID],
@@ -209,7 +213,6 @@ class ReportController(Controller):
         if_match: IfMatch,
     ) -> Response[Written]:
         """A reporter retracts its own organisation's reports; they stay in history and leave the counts."""
-        identity.require("reporter")
 
         def decide(report: Report) -> None:
             if report.org != identity.org:
