@@ -51,8 +51,8 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
         named = _FIELD_IN_MESSAGE.search(message)
         if path and path.group(1):
             field, message = path.group(1), message[: path.start()]
-        elif field in ("", "data") and named:
-            field = named.group(1)
+        elif named:  # a missing or unknown field, inside the object at `field`
+            field = named.group(1) if field in ("", "data") else f"{field}.{named.group(1)}"
         errors.append({"field": field, "source": item.get("source", "body"), "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, "Invalid request", detail, errors=errors)

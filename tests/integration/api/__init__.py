@@ -1,0 +1,1 @@
+"""Integration tests of the HTTP API: real PostgreSQL, real HTTP through Litestar's test client."""
