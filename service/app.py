@@ -20,7 +20,9 @@ from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
 from service.api.categories import CategoryController
 from service.api.reports import ReportController
-from service.auth import TokenVerifier, authenticated, provide_identity
+from service.area_lookup import AreaLookup
+from service.auth import TokenVerifier, provide_identity
+from service.database import create_pool
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
@@ -36,6 +38,11 @@ def _store(state: State) -> EventStore:
     return store
 
 
+def _areas(state: State) -> AreaLookup:
+    areas: AreaLookup = state.areas
+    return areas
+
+
 def create_app(settings: Settings, dsn: str) -> Litestar:
     """An app on the database at `dsn`; it migrates the schema and opens the store at start-up."""
 
@@ -46,10 +53,11 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             await migrate(conn)
         finally:
             await conn.close()
-        async with asyncpg.create_pool(dsn, min_size=1, max_size=settings.pool_size) as pool:
+        async with create_pool(dsn, settings.pool_size) as pool:
             store = EventStore(dsn, pool, make_mapper())
             await store.open()
             app.state.pool, app.state.store = pool, store
+            app.state.areas = AreaLookup(store)
             try:
                 yield
             finally:
@@ -61,10 +69,10 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
         dependencies={
             "identity": Provide(provide_identity),
             "store": Provide(_store, sync_to_thread=False),
+            "areas": Provide(_areas, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "now": Provide(_now, sync_to_thread=False),
         },
-        guards=[authenticated],
         security=[{"bearer": []}],
     )
     app = Litestar(

@@ -23,6 +23,7 @@ ROLES = frozenset({"reporter", "coordinator", "auditor", "admin"})
 DEV_ISSUER = "lagesbild-dev"
 DEV_AUDIENCE = "lagesbild"
 _REQUIRED = ("sub", "tenant", "org", "roles", "exp")
+_VERIFIED_MAX = 10_000  # verified tokens kept (by their text) until they expire
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class TokenVerifier:
     """Checks signature, expiry, issuer and audience, then the claims Lägesbild needs."""
 
     def __init__(self, settings: Settings) -> None:
+        self._verified: dict[str, tuple[float, Identity]] = {}
         self._jwks: jwt.PyJWKClient | None = None
         if settings.oidc_issuer:
             if not (settings.oidc_jwks_url and settings.oidc_audience):
@@ -64,6 +66,20 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Identity:
         """The identity in `token`; NotAuthorizedException (401) for anything wrong with it."""
+        # A client sends the same token with every request: verify its signature once, but
+        # check its expiry every time.
+        known = self._verified.get(token)
+        if known is not None:
+            if known[0] > time.time():
+                return known[1]
+            del self._verified[token]
+        identity, expires = self._verify(token)
+        if len(self._verified) >= _VERIFIED_MAX:
+            self._verified.clear()
+        self._verified[token] = (expires, identity)
+        return identity
+
+    def _verify(self, token: str) -> tuple[Identity, float]:
         try:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(
@@ -78,7 +94,7 @@ class TokenVerifier:
             raise _unauthorized("the token's sub, tenant and org must be non-empty strings")
         if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
             raise _unauthorized(f"the token's roles must be a list drawn from {sorted(ROLES)}")
-        return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles))
+        return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles)), float(claims["exp"])
 
 
 def development_key(data_dir: Path) -> bytes:
@@ -122,15 +138,16 @@ def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity:
     return identity
 
 
-def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Guard: any valid token of the partnership (checked before the body is read)."""
+    # Guards are async: Litestar runs a sync guard in a worker thread, twice a request here.
     authenticate(connection)
 
 
 def role(*roles: str) -> Guard:
     """Guard: a valid token with one of `roles` (401 without a token, 403 without the role)."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         authenticate(connection).require(*roles)
 
     return guard

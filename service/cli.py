@@ -42,7 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.demo:
                 asyncio.run(_seed(dsn))
-            uvicorn.run(create_app(settings, dsn), host=args.host, port=args.port, log_level="info")
+            uvicorn.run(
+                create_app(settings, dsn), host=args.host, port=args.port, log_level="info",
+                access_log=settings.access_log,
+            )  # fmt: skip
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(dsn))
             print(f"applied {applied}" if applied else "schema is up to date")

@@ -34,6 +34,8 @@ class Settings:
     """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
     max_body_bytes: int = 64 * 1024
     """`LAGESBILD_MAX_BODY_BYTES`: larger request bodies are refused with 413."""
+    access_log: bool = True
+    """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +53,7 @@ class Settings:
             oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
             location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
+            access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
         )
 
 

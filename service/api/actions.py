@@ -12,13 +12,24 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from domain.action import Action
-from domain.area import Area
 from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
 from domain.report import Report
 from service import catalogue, commands
-from service.api.common import IdempotencyKey, Identity, IfMatch, Store, Strict, Written, expected_version, written
-from service.auth import role
+from service.api.common import (
+    Areas,
+    IdempotencyKey,
+    Identity,
+    IfMatch,
+    Store,
+    Strict,
+    Written,
+    expected_version,
+    written,
+)
+from service.area_lookup import AreaLookup
+from service.auth import authenticated, role
+from service.event_store import EventStore
 
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 
@@ -67,9 +78,9 @@ class ActionOut(msgspec.Struct):
     follow_ups: int
 
 
-async def _check_links(store: Store, data: JSONBody[ActionIn], tenant: str) -> None:
+async def _check_links(store: EventStore, areas: AreaLookup, data: ActionIn, tenant: str) -> None:
     try:
-        await commands.load_in_tenant(store, Area, data.area_id, tenant)
+        await areas.get(data.area_id, tenant)
     except NotFoundException:
         raise Invalid("area_id", "there is no such area in your partnership") from None
     for i, report_id in enumerate(data.report_ids):
@@ -93,10 +104,15 @@ class ActionController(Controller):
 
     @post(summary="Plan an action (coordinator)", status_code=201, guards=[role("coordinator")])
     async def plan_action(
-        self, data: JSONBody[ActionIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
+        self,
+        data: JSONBody[ActionIn],
+        identity: Identity,
+        store: Store,
+        areas: Areas,
+        idempotency_key: IdempotencyKey,
     ) -> Response[Written]:
         """Link the reports and categories it addresses: that link is what follow-up is measured on."""
-        await _check_links(store, data, identity.tenant)
+        await _check_links(store, areas, data, identity.tenant)
         action = Action.plan(
             identity.actor, area_id=data.area_id, title=data.title, responsible_org=data.responsible_org,
             description=data.description, starts_on=data.starts_on, ends_on=data.ends_on,
@@ -105,7 +121,7 @@ class ActionController(Controller):
         result = await commands.create(store, action, identity, idempotency_key)
         return written(result, 201, f"/api/v1/actions/{result.originator_id}")
 
-    @get("/{action_id:uuid}", summary="An action as it stands now")
+    @get("/{action_id:uuid}", summary="An action as it stands now", guards=[authenticated])
     async def get_action(self, action_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ActionOut]:
         """Everyone in the tenant may read; another tenant's action is 404."""
         a = await commands.load_in_tenant(store, Action, action_id, identity.tenant)

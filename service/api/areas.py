@@ -11,8 +11,18 @@ from litestar.params import FromPath, JSONBody
 
 from domain.area import Area
 from service import catalogue, commands
-from service.api.common import IdempotencyKey, Identity, IfMatch, Store, Strict, Written, expected_version, written
-from service.auth import role
+from service.api.common import (
+    Areas,
+    IdempotencyKey,
+    Identity,
+    IfMatch,
+    Store,
+    Strict,
+    Written,
+    expected_version,
+    written,
+)
+from service.auth import authenticated, role
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -60,7 +70,7 @@ class AreaController(Controller):
     path = "/areas"
     tags = ["areas"]  # noqa: RUF012
 
-    @get(summary="The tenant's areas")
+    @get(summary="The tenant's areas", guards=[authenticated])
     async def list_areas(self, identity: Identity, store: Store) -> list[AreaOut]:
         """Every area of the caller's tenant, retired ones marked."""
         return [
@@ -90,20 +100,34 @@ class AreaController(Controller):
 
     @post("/{area_id:uuid}/name", summary="Rename an area (admin)", status_code=200, guards=[role("admin")])
     async def rename_area(
-        self, area_id: FromPath[UUID], data: JSONBody[RenameIn], identity: Identity, store: Store, if_match: IfMatch
+        self,
+        area_id: FromPath[UUID],
+        data: JSONBody[RenameIn],
+        identity: Identity,
+        store: Store,
+        areas: Areas,
+        if_match: IfMatch,
     ) -> Response[Written]:
         """Give the area a new name; its code and id stay."""
         result = await commands.change(
             store, Area, area_id, identity, expected_version(if_match), lambda a: a.rename(identity.actor, data.name)
         )
+        areas.forget(area_id)
         return written(result, 200)
 
     @post("/{area_id:uuid}/retirement", summary="Retire an area (admin)", status_code=200, guards=[role("admin")])
     async def retire_area(
-        self, area_id: FromPath[UUID], data: JSONBody[RetireIn], identity: Identity, store: Store, if_match: IfMatch
+        self,
+        area_id: FromPath[UUID],
+        data: JSONBody[RetireIn],
+        identity: Identity,
+        store: Store,
+        areas: Areas,
+        if_match: IfMatch,
     ) -> Response[Written]:
         """Stop following the area: no new reports, its history stays."""
         result = await commands.change(
             store, Area, area_id, identity, expected_version(if_match), lambda a: a.retire(identity.actor, data.reason)
         )
+        areas.forget(area_id)
         return written(result, 200)

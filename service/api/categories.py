@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 from domain.category import Category
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
-from service.auth import role
+from service.auth import authenticated, role
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
@@ -40,7 +40,7 @@ class CategoryController(Controller):
     path = "/categories"
     tags = ["categories"]  # noqa: RUF012
 
-    @get(summary="The categories reports can use")
+    @get(summary="The categories reports can use", guards=[authenticated])
     async def list_categories(self, identity: Identity, store: Store) -> list[CategoryOut]:
         """The default EST categories (stable codes), then the tenant's own."""
         return [

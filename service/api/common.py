@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ClientException
 from litestar.params import HeaderParameter
 
+from service.area_lookup import AreaLookup as _AreaLookup
 from service.auth import Identity as _Identity
 from service.event_store import AppendResult
 from service.event_store import EventStore as _EventStore
@@ -42,6 +43,7 @@ IfMatch = Annotated[
 # The dependencies the app provides (service/app.py), marked as such for Litestar.
 Identity = NamedDependency[_Identity]
 Store = NamedDependency[_EventStore]
+Areas = NamedDependency[_AreaLookup]
 Config = NamedDependency[_Settings]
 Now = NamedDependency[datetime]
 

@@ -12,7 +12,6 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET, UnsetType
 
-from domain.area import Area
 from domain.categories import DEFAULT_CODES
 from domain.category import Category, category_id
 from domain.errors import Invalid
@@ -20,6 +19,7 @@ from domain.location import Location, coarsen
 from domain.report import Report
 from service import commands
 from service.api.common import (
+    Areas,
     Config,
     IdempotencyKey,
     Identity,
@@ -31,7 +31,10 @@ from service.api.common import (
     expected_version,
     written,
 )
-from service.auth import role
+from service.area_lookup import AreaLookup
+from service.auth import authenticated, role
+from service.event_store import EventStore
+from service.settings import Settings
 
 Source = Literal["own_observation", "public_tip", "incident_report"]
 Week = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W47"])]
@@ -109,16 +112,16 @@ class ReportOut(msgspec.Struct):
     status: Literal["active", "retracted"]
 
 
-async def _check_area(store: Store, area_id: FromPath[UUID], tenant: str, field: str) -> None:
+async def _check_area(areas: AreaLookup, area_id: UUID, tenant: str, field: str) -> None:
     try:
-        area = await commands.load_in_tenant(store, Area, area_id, tenant)
+        area = await areas.get(area_id, tenant)
     except NotFoundException:
         raise Invalid(field, "there is no such area in your partnership") from None
     if area.retired:
         raise Invalid(field, f"the area {area.name} is retired")
 
 
-async def _check_category(store: Store, code: str, tenant: str, field: str) -> None:
+async def _check_category(store: EventStore, code: str, tenant: str, field: str) -> None:
     if code in DEFAULT_CODES:
         return
     try:
@@ -127,7 +130,7 @@ async def _check_category(store: Store, code: str, tenant: str, field: str) -> N
         raise Invalid(field, f"there is no category {code!r}; see GET /api/v1/categories") from None
 
 
-def _location(location: LocationIn | None, settings: Config, field: str) -> Location | None:
+def _location(location: LocationIn | None, settings: Settings, field: str) -> Location | None:
     return coarsen(location.lat, location.lon, settings.location_cell_m, field) if location else None
 
 
@@ -143,12 +146,13 @@ class ReportController(Controller):
         data: JSONBody[ReportIn],
         identity: Identity,
         store: Store,
+        areas: Areas,
         settings: Config,
         now: Now,
         idempotency_key: IdempotencyKey,
     ) -> Response[Written]:
         """Free text with personal data, an unknown area or category, or a future time: 422."""
-        await _check_area(store, data.area_id, identity.tenant, "area_id")
+        await _check_area(areas, data.area_id, identity.tenant, "area_id")
         await _check_category(store, data.category, identity.tenant, "category")
         report = Report.submit(
             identity.actor, now=now, area_id=data.area_id, category=data.category,
@@ -159,7 +163,7 @@ class ReportController(Controller):
         result = await commands.create(store, report, identity, idempotency_key)
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
-    @get("/{report_id:uuid}", summary="A report as it stands now")
+    @get("/{report_id:uuid}", summary="A report as it stands now", guards=[authenticated])
     async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportOut]:
         """Everyone in the tenant may read; another tenant's report is 404."""
         r = await commands.load_in_tenant(store, Report, report_id, identity.tenant)
@@ -181,6 +185,7 @@ class ReportController(Controller):
         data: JSONBody[CorrectionIn],
         identity: Identity,
         store: Store,
+        areas: Areas,
         settings: Config,
         now: Now,
         if_match: IfMatch,
@@ -189,7 +194,7 @@ class ReportController(Controller):
         changes = {f: getattr(data.changes, f) for f in data.changes.__struct_fields__}
         changes = {f: v for f, v in changes.items() if v is not UNSET}
         if "area_id" in changes:
-            await _check_area(store, changes["area_id"], identity.tenant, "changes.area_id")
+            await _check_area(areas, changes["area_id"], identity.tenant, "changes.area_id")
         if "category" in changes:
             await _check_category(store, changes["category"], identity.tenant, "changes.category")
         if "location" in changes:

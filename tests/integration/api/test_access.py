@@ -93,3 +93,20 @@ async def test_a_missing_report_looks_the_same_as_a_foreign_one(client: Client, 
     response = await client.get("/api/v1/reports/00000000-0000-0000-0000-000000000000", headers=auth("reporter"))
     assert response.status_code == 404
     assert response.json()["detail"] == "no such report"
+
+
+async def test_every_api_route_refuses_a_caller_without_a_token(client: Client) -> None:
+    # A safety net for routes to come: each must have a guard (role or authenticated).
+    checked = 0
+    for route in client.app.routes:
+        if not route.path.startswith("/api/v1"):
+            continue
+        url = route.path.replace("{area_id:uuid}", "00000000-0000-0000-0000-000000000000")
+        for name in ("report_id", "action_id"):
+            url = url.replace(f"{{{name}:uuid}}", "00000000-0000-0000-0000-000000000000")
+        url = url.replace("{week:str}", "2026-W47")
+        for method in route.methods - {"OPTIONS", "HEAD"}:
+            response = await client.request(method, url, json={})
+            assert response.status_code == 401, (method, url)
+            checked += 1
+    assert checked >= 14

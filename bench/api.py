@@ -1,0 +1,144 @@
+"""Benchmark: `POST /api/v1/reports` over real HTTP with 16 concurrent clients.
+
+The service runs as its own process (`lagesbild serve`, uvicorn, on a scratch database); the
+load comes from a separate process (bench/load.py: keep-alive HTTP/1.1 connections, one
+request in flight on each), whose CPU use is reported. Next to it, in the same run, the
+store-level append rate with 16 appenders (bench/append.py's measurement) as the ceiling.
+
+    .venv/bin/python -m bench.api [--seconds 10] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+from bench.append import run_store
+from bench.support import bench_server, machine_details, write_section
+from service.auth import mint_development_token
+from service.database import scratch_database
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "DATABASE_URL": dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0",
+        "LAGESBILD_LOG_LEVEL": "WARNING",
+    }  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stdin=subprocess.DEVNULL
+    )
+
+
+def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        try:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)  # polling a server that is starting: there is nothing to wait on
+    raise RuntimeError("the server did not become ready in 60 s")
+
+
+def _areas(base: str, data_dir: Path) -> list[str]:
+    admin = mint_development_token(data_dir, sub="bench-admin", tenant="bench", org="kommunen", roles=["admin"])
+    ids = []
+    for code in ("raslatt", "osterangen", "oxnehaga", "huskvarna-soder", "centrum"):
+        response = httpx.post(
+            f"{base}/api/v1/areas", json={"code": code, "name": code.title()},
+            headers={"Authorization": f"Bearer {admin}"},
+        )  # fmt: skip
+        response.raise_for_status()
+        ids.append(response.json()["id"])
+    return ids
+
+
+async def _store_rate(dsn: str, seconds: float) -> float:
+    async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
+        return await run_store(dsn, pool, 16, seconds) / seconds
+
+
+def main(seconds: float, clients: int) -> None:
+    with bench_server() as server_dsn, tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(tmp)
+
+        async def scratch() -> tuple[str, float]:
+            async with scratch_database(server_dsn, "lagesbild_bench_api") as dsn:
+                port = _free_port()
+                base = f"http://127.0.0.1:{port}"
+                server = _start_server(dsn, data_dir, port)
+                try:
+                    await asyncio.to_thread(_wait_ready, base, server)
+                    areas = await asyncio.to_thread(_areas, base, data_dir)
+                    token = mint_development_token(
+                        data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
+                    )
+                    load = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "bench.load", "--port", str(port), "--clients", str(clients),
+                        "--seconds", str(seconds), "--token", token, "--areas", ",".join(areas),
+                        stdout=asyncio.subprocess.PIPE,
+                    )  # fmt: skip
+                    out, _ = await load.communicate()
+                finally:
+                    server.terminate()
+                    server.wait(timeout=30)
+                store_rate = await _store_rate(dsn, min(seconds, 3.0))
+                return out.decode(), store_rate
+
+        output, store_rate = asyncio.run(scratch())
+    result = json.loads(output)
+    report(result, store_rate, seconds, clients)
+
+
+def report(result: dict[str, float], store_rate: float, seconds: float, clients: int) -> None:
+    table = "\n".join(
+        [
+            "| measure | value |",
+            "|---|---:|",
+            f"| `POST /api/v1/reports`, {clients} clients | **{result['rate']:,.0f} reports/s** |",
+            f"| latency p50 | {result['p50_ms']:.1f} ms |",
+            f"| latency p99 | **{result['p99_ms']:.1f} ms** |",
+            f"| latency max | {result['max_ms']:.1f} ms |",
+            f"| responses other than 201 | {result['errors']:.0f} |",
+            f"| load generator CPU (of one core) | {result['cpu_percent']:.0f} % |",
+            f"| store-level appends/s, 16 appenders, same run | {store_rate:,.0f} |",
+        ]
+    )
+    print(table)
+    write_section(
+        "api",
+        "Reports over HTTP (`bench/api.py`)",
+        f".venv/bin/python -m bench.api --seconds {seconds:g} --clients {clients}",
+        f"{machine_details()}\n\nServer: `lagesbild serve` (uvicorn with uvloop and httptools, one process), "
+        f"its own scratch database. Load: bench/load.py in its own process, {clients} keep-alive connections, "
+        f"one request in flight each, {seconds:g} s.\n\n{table}",
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    main(args.seconds, args.clients)
