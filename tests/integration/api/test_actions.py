@@ -85,3 +85,14 @@ async def test_another_tenants_report_cannot_be_linked(client: Client, auth: Tok
     response = await client.post("/api/v1/actions", json=body, headers=auth("coordinator", tenant="linkoping"))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "report_ids[0]"
+
+
+async def test_planning_is_idempotent_with_a_key(client: Client, auth: Token, area: str) -> None:
+    body = {"area_id": area, "title": "Trygghetsvandring", "responsible_org": "polisen"}
+    headers = auth("coordinator") | {"Idempotency-Key": "vandring-v48"}
+    first = await client.post("/api/v1/actions", json=body, headers=headers)
+    position = await head(client)
+    again = await client.post("/api/v1/actions", json=body, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert await head(client) == position

@@ -1,0 +1,46 @@
+"""The dependency rule, domain <- projections <- service, checked on the imports themselves."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STDLIB = sys.stdlib_module_names
+
+
+def _imports(package: str) -> list[tuple[str, str]]:
+    found = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                found += [(path.name, alias.name) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.append((path.name, node.module))
+    return found
+
+
+def test_the_domain_imports_the_standard_library_eventsourcing_domain_and_itself_only() -> None:
+    for file, module in _imports("domain"):
+        top = module.split(".")[0]
+        allowed = top in STDLIB or top == "domain" or module == "eventsourcing.domain"
+        # the codec is the one place that maps events to stored records
+        allowed = allowed or (file == "codec.py" and module == "eventsourcing.persistence")
+        assert allowed, f"domain/{file} imports {module}"
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"), [("domain", ("projections", "service")), ("projections", ("service",))]
+)
+def test_inner_layers_never_import_outer_ones(package: str, forbidden: tuple[str, ...]) -> None:
+    for file, module in _imports(package):
+        assert module.split(".")[0] not in forbidden, f"{package}/{file} imports {module}"
+
+
+def test_every_module_has_a_docstring() -> None:
+    for package in ("domain", "projections", "service", "bench", "tests"):
+        for path in (ROOT / package).rglob("*.py"):
+            assert ast.get_docstring(ast.parse(path.read_text())), f"{path.relative_to(ROOT)} has no docstring"
