@@ -25,7 +25,6 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
 from eventsourcing.domain import DomainEventProtocol
@@ -37,6 +36,7 @@ from domain.codec import make_mapper
 from service.database import scratch_database
 from service.event_store import EventStore
 from tests.support.aggregates import Tally
+from tests.support.library import library_datastore
 
 CONCURRENCY = (1, 4, 16)
 SYSTEMS = ("store", "plain", "library")
@@ -119,16 +119,7 @@ def run_library(recorder: PostgresApplicationRecorder, concurrency: int, seconds
 
 
 def library_recorder(dsn: str, pool_size: int) -> tuple[PostgresDatastore, PostgresApplicationRecorder]:
-    url = urlsplit(dsn)
-    query = parse_qs(url.query)
-    datastore = PostgresDatastore(
-        dbname=url.path.lstrip("/"),
-        host=query.get("host", [url.hostname or "localhost"])[0],
-        port=query.get("port", [str(url.port or 5432)])[0],
-        user=url.username or "postgres",
-        password=url.password or "",
-        pool_size=pool_size,
-    )
+    datastore = library_datastore(dsn, pool_size)
     recorder = PostgresApplicationRecorder(datastore, events_table_name="bench_library_events")
     recorder.create_table()
     return datastore, recorder

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any, cast
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import EventStore as LibraryEventStore
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.codec import make_mapper
 from service.event_store import EventStore
 from tests.support.aggregates import Tally
+from tests.support.library import library_datastore
 
 
 def _read_with_library(dsn: str, originator_id: UUID, after: int) -> tuple[list[DomainEventProtocol[UUID]], list[int]]:
-    url = urlsplit(dsn)
-    query = parse_qs(url.query)
-    datastore = PostgresDatastore(
-        dbname=url.path.lstrip("/"),
-        host=query.get("host", [url.hostname or "localhost"])[0],
-        port=query.get("port", [str(url.port or 5432)])[0],
-        user=url.username or "postgres",
-        password=url.password or "",
-    )
+    datastore = library_datastore(dsn)
     try:
         recorder = PostgresApplicationRecorder(datastore)  # table "stored_events"
         library_store = LibraryEventStore(make_mapper(), recorder)
