@@ -42,6 +42,8 @@ class Assessment(Aggregate):
     class Published(Aggregate.Event):
         """The draft became the published assessment, superseding earlier revisions."""
 
+        area_id: UUID
+        week: str
         revision: int
         level: str
         summary: str
@@ -101,6 +103,7 @@ class Assessment(Aggregate):
         if self.draft is None:
             raise InvalidTransition("there is no draft to publish: save a draft first")
         self._published(
+            area_id=self.area_id, week=self.week,
             revision=self.draft["revision"], level=self.draft["level"], summary=self.draft["summary"],
             by=actor.user, org=actor.org, tenant=self.tenant,
         )  # fmt: skip
@@ -110,7 +113,9 @@ class Assessment(Aggregate):
         self.draft = {"revision": revision, "level": level, "summary": summary}
 
     @event(Published)
-    def _published(self, revision: object, level: object, summary: object, by: str, org: str, tenant: str) -> None:
+    def _published(
+        self, area_id: UUID, week: str, revision: object, level: object, summary: object, by: str, org: str, tenant: str
+    ) -> None:
         self.published = {"revision": revision, "level": level, "summary": summary}
         self.draft = None
 

@@ -1,0 +1,118 @@
+"""Generations of a read model: a schema each, the active one behind views in `public`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+Connection = asyncpg.Connection | PoolConnectionProxy
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One stored event as a projection sees it: where it is in the log, when, and what."""
+
+    position: int
+    recorded_at: Any  # datetime
+    originator_id: Any  # UUID
+    version: int
+    topic: str
+    event: Any  # the decoded domain event
+
+
+class Projection(Protocol):
+    """A read model: its tables (DDL with `{schema}`), which of them readers see, how a batch applies."""
+
+    name: str
+    tables_sql: str
+    tables: tuple[str, ...]
+
+    async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
+        """Apply the batch's changes (inside the runner's transaction)."""
+
+
+def schema_of(projection: str, generation: int) -> str:
+    """The schema a generation lives in, e.g. picture_g2."""
+    return f"{projection}_g{generation}"
+
+
+def lock_key(projection: str) -> int:
+    """A stable advisory-lock key for a projection (the generation is the lock's second half)."""
+    return int.from_bytes(projection.encode()[:4].ljust(4, b"_"), "big") & 0x7FFFFFFF
+
+
+async def active_generation(conn: Connection, projection: str) -> int | None:
+    """The generation readers see, or None before the first one exists."""
+    value = await conn.fetchval(
+        "SELECT generation FROM projection_generations WHERE projection = $1 AND active", projection
+    )
+    return int(value) if value is not None else None
+
+
+async def create_generation(conn: Connection, projection: Projection) -> int:
+    """A new, empty generation (not active yet): its schema, its tables, its checkpoint at 0."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
+        latest = await conn.fetchval(
+            "SELECT coalesce(max(generation), 0) FROM projection_generations WHERE projection = $1", projection.name
+        )
+        generation = int(latest) + 1
+        schema = schema_of(projection.name, generation)
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
+        await conn.execute(projection.tables_sql.format(schema=f'"{schema}"'))
+        await conn.execute(
+            "INSERT INTO projection_generations (projection, generation) VALUES ($1, $2)", projection.name, generation
+        )
+    return generation
+
+
+async def activate(conn: Connection, projection: Projection, generation: int) -> None:
+    """Point the views at `generation` and mark it active, in one transaction."""
+    schema = schema_of(projection.name, generation)
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
+        await conn.execute(
+            "UPDATE projection_generations SET active = false WHERE projection = $1 AND active", projection.name
+        )
+        await conn.execute(
+            "UPDATE projection_generations SET active = true WHERE projection = $1 AND generation = $2",
+            projection.name,
+            generation,
+        )
+        for table in projection.tables:
+            view = f'"{projection.name}_{table}"'
+            await conn.execute(f'DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM "{schema}"."{table}"')
+
+
+async def ensure_active(conn: Connection, projection: Projection) -> int:
+    """The active generation, creating and activating the first one if there is none."""
+    generation = await active_generation(conn, projection.name)
+    if generation is not None:
+        return generation
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1, 1)", lock_key(projection.name))
+        generation = await active_generation(conn, projection.name)
+        if generation is not None:
+            return generation
+    generation = await create_generation(conn, projection)
+    await activate(conn, projection, generation)
+    return generation
+
+
+async def drop_generation(conn: Connection, projection: str, generation: int) -> None:
+    """Remove a generation that is no longer active (after a rebuild switched away from it)."""
+    async with conn.transaction():
+        active = await conn.fetchval(
+            "SELECT active FROM projection_generations WHERE projection = $1 AND generation = $2",
+            projection,
+            generation,
+        )
+        if active:
+            raise ValueError(f"{projection} generation {generation} is active")
+        await conn.execute(f'DROP SCHEMA IF EXISTS "{schema_of(projection, generation)}" CASCADE')
+        await conn.execute(
+            "DELETE FROM projection_generations WHERE projection = $1 AND generation = $2", projection, generation
+        )

@@ -1,0 +1,180 @@
+"""The projection runner: follows the event log in batches, one transaction per batch.
+
+Each batch's read-model changes and the checkpoint commit together, so a crash never loses
+or double-counts an event. One runner per projection generation writes at a time (a session
+advisory lock). Caught up, it waits for NOTIFY on `stored_events`, with a poll as a safety net.
+Events of unknown types are skipped; an event that fails to apply stops the projection with
+a clear log line and a recorded failure (which makes /ready unhealthy), never a silent skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import TopicError
+
+from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
+
+log = logging.getLogger(__name__)
+PROGRESS_CHANNEL = "projection_progress"
+_BATCH_SQL = (
+    "SELECT notification_id, recorded_at, originator_id, originator_version, topic, state FROM stored_events"
+    " WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
+)
+_CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+
+
+class ProjectionFailed(Exception):
+    """An event could not be applied; the projection stopped at it."""
+
+
+class ProjectionRunner:
+    """Keeps one projection's active generation up to date (or one given generation, for a rebuild)."""
+
+    def __init__(
+        self,
+        dsn: str,
+        projection: Projection,
+        mapper: Mapper[UUID],
+        *,
+        batch_size: int = 1000,
+        poll_seconds: float = 1.0,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        self.dsn, self.projection, self.mapper = dsn, projection, mapper
+        self.batch_size, self.poll_seconds, self.on_batch = batch_size, poll_seconds, on_batch
+        self._wake = asyncio.Event()
+        self._skipped_topics: set[str] = set()
+
+    async def run_forever(self) -> None:
+        """Follow the active generation until cancelled; reconnect after the database went away."""
+        while True:
+            try:
+                conn = await asyncpg.connect(self.dsn)
+            except _CONNECTION_ERRORS as error:
+                log.warning("projection %s cannot connect: %s", self.projection.name, error)
+                await asyncio.sleep(self.poll_seconds)  # back off before reconnecting
+                continue
+            try:
+                generation = await ensure_active(conn, self.projection)
+                if not await conn.fetchval(
+                    "SELECT pg_try_advisory_lock($1, $2)", lock_key(self.projection.name), generation
+                ):
+                    await asyncio.sleep(self.poll_seconds)  # another runner has it; try again later
+                    continue
+                await self.follow(conn, generation, stop_at_head=False)
+            except _CONNECTION_ERRORS as error:
+                log.warning("projection %s lost its connection: %s", self.projection.name, error)
+            except ProjectionFailed:
+                await asyncio.sleep(self.poll_seconds)  # stays failed until rebuilt; keep /ready honest
+            finally:
+                with contextlib.suppress(*_CONNECTION_ERRORS):
+                    await conn.close()
+
+    async def follow(self, conn: asyncpg.Connection, generation: int, *, stop_at_head: bool) -> int:
+        """Apply batches to `generation` (holding its lock); return its position when done.
+
+        Stops at the head of the log if `stop_at_head` (a rebuild), else when the generation
+        stops being the active one (a rebuild switched away from it).
+        """
+        row = await conn.fetchrow(
+            "SELECT position, failure, active FROM projection_generations WHERE projection = $1 AND generation = $2",
+            self.projection.name,
+            generation,
+        )
+        if row is None:
+            raise ValueError(f"{self.projection.name} has no generation {generation}")
+        if row["failure"]:
+            raise ProjectionFailed(row["failure"])
+        position = int(row["position"])
+        await conn.add_listener("stored_events", self._notified)
+        try:
+            while True:
+                self._wake.clear()
+                rows = await conn.fetch(_BATCH_SQL, position, self.batch_size)
+                if rows:
+                    position = await self._apply(conn, generation, rows)
+                    continue
+                if stop_at_head:
+                    return position
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                still_active = await conn.fetchval(
+                    "SELECT active FROM projection_generations WHERE projection = $1 AND generation = $2",
+                    self.projection.name,
+                    generation,
+                )
+                if not still_active:
+                    return position
+        finally:
+            await conn.remove_listener("stored_events", self._notified)
+
+    def _notified(self, *_: object) -> None:
+        self._wake.set()
+
+    def _decode(self, rows: list[asyncpg.Record]) -> list[Recorded]:
+        batch = []
+        for r in rows:
+            try:
+                event = self.mapper.to_domain_event(StoredEvent(r[2], r[3], r[4], bytes(r[5])))
+            except TopicError:
+                if r[4] not in self._skipped_topics:
+                    self._skipped_topics.add(r[4])
+                    log.info("projection %s skips events of unknown type %s", self.projection.name, r[4])
+                continue
+            batch.append(Recorded(r[0], r[1], r[2], r[3], r[4], event))
+        return batch
+
+    async def _apply(self, conn: asyncpg.Connection, generation: int, rows: list[asyncpg.Record]) -> int:
+        last = int(rows[-1][0])
+        try:
+            await self._commit(conn, generation, self._decode(rows), last)
+        except (*_CONNECTION_ERRORS, asyncio.CancelledError):
+            raise
+        except Exception:
+            # Find the event at fault: apply the batch one event at a time.
+            for row in rows:
+                try:
+                    await self._commit(conn, generation, self._decode([row]), int(row[0]))
+                except (*_CONNECTION_ERRORS, asyncio.CancelledError):
+                    raise
+                except Exception as error:
+                    await self._fail(conn, generation, row, error)
+                    raise ProjectionFailed(str(error)) from error
+        if self.on_batch:
+            self.on_batch(last)
+        return last
+
+    async def _commit(self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int) -> None:
+        async with conn.transaction():
+            if batch:
+                await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
+            await conn.execute(
+                "UPDATE projection_generations SET position = $3, updated_at = now()"
+                " WHERE projection = $1 AND generation = $2",
+                self.projection.name,
+                generation,
+                last,
+            )
+            await conn.execute(
+                "SELECT pg_notify($1, $2)", PROGRESS_CHANNEL, f"{self.projection.name}:{generation}:{last}"
+            )
+
+    async def _fail(self, conn: asyncpg.Connection, generation: int, row: Any, error: Exception) -> None:
+        failure = f"event at position {row[0]} ({row[4]} of {row[2]} version {row[3]}) could not be applied: {error!r}"
+        log.error("projection %s stopped: %s", self.projection.name, failure)
+        await conn.execute(
+            "UPDATE projection_generations SET failure = $3, failed_at_position = $4, updated_at = now()"
+            " WHERE projection = $1 AND generation = $2",
+            self.projection.name,
+            generation,
+            failure,
+            int(row[0]),
+        )
