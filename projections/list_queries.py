@@ -1,0 +1,150 @@
+"""Lists on the read models, keyset-paginated: reports, actions, the audit trail."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from projections.generations import Connection
+
+MAX_LIMIT = 500
+
+
+def _page(rows: list[Any], limit: int, key: str) -> tuple[list[Any], str | None]:
+    """The first `limit` rows and the cursor of the next page (None on the last page)."""
+    if len(rows) > limit:
+        return rows[:limit], str(rows[limit - 1][key])
+    return rows, None
+
+
+async def reports(
+    conn: Connection,
+    tenant: str,
+    *,
+    area_id: UUID | None = None,
+    week: str | None = None,
+    category: str | None = None,
+    org: str | None = None,
+    status: str | None = None,
+    cursor: int | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Reports, newest first; `cursor` is the previous page's next_cursor."""
+    rows = await conn.fetch(
+        "SELECT * FROM picture_reports WHERE tenant = $1"
+        " AND ($2::uuid IS NULL OR area_id = $2) AND ($3::text IS NULL OR week = $3)"
+        " AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR org = $5)"
+        " AND ($6::text IS NULL OR status = $6) AND ($7::bigint IS NULL OR first_position < $7)"
+        " ORDER BY first_position DESC LIMIT $8",
+        tenant, area_id, week, category, org, status, cursor, limit + 1,
+    )  # fmt: skip
+    page, next_cursor = _page(rows, limit, "first_position")
+    return [report_out(r) for r in page], next_cursor
+
+
+def report_out(row: Any) -> dict[str, Any]:
+    """A report row as the API shows it."""
+    location = row["location"]
+    return {
+        "id": str(row["report_id"]), "version": row["version"], "area_id": str(row["area_id"]),
+        "category": row["category"], "occurred_at": row["occurred_at"], "week": row["week"], "count": row["count"],
+        "place": row["place"], "location": json.loads(location) if isinstance(location, str) else location,
+        "description": row["description"], "source": row["source"], "org": row["org"],
+        "submitted_by": row["submitted_by"], "status": row["status"], "submitted_at": row["submitted_at"],
+        "position": row["position"],
+    }  # fmt: skip
+
+
+async def actions(
+    conn: Connection,
+    tenant: str,
+    *,
+    area_id: UUID | None = None,
+    status: str | None = None,
+    cursor: int | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Actions, newest first."""
+    rows = await conn.fetch(
+        "SELECT * FROM picture_actions WHERE tenant = $1 AND ($2::uuid IS NULL OR area_id = $2)"
+        " AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR first_position < $4)"
+        " ORDER BY first_position DESC LIMIT $5",
+        tenant, area_id, status, cursor, limit + 1,
+    )  # fmt: skip
+    page, next_cursor = _page(rows, limit, "first_position")
+    return [action_out(r) for r in page], next_cursor
+
+
+def action_out(row: Any) -> dict[str, Any]:
+    """An action row as the API shows it."""
+    follow_up = row["last_follow_up"]
+    return {
+        "id": str(row["action_id"]), "version": row["version"], "area_id": str(row["area_id"]),
+        "title": row["title"], "description": row["description"], "responsible_org": row["responsible_org"],
+        "status": row["status"], "starts_on": row["starts_on"], "ends_on": row["ends_on"],
+        "report_ids": [str(r) for r in row["report_ids"]], "categories": list(row["categories"]),
+        "follow_ups": row["follow_ups"],
+        "latest_follow_up": json.loads(follow_up) if isinstance(follow_up, str) else follow_up,
+    }  # fmt: skip
+
+
+async def action_detail(conn: Connection, tenant: str, action_id: UUID) -> dict[str, Any] | None:
+    """One action with its linked reports and all its follow-ups."""
+    row = await conn.fetchrow("SELECT * FROM picture_actions WHERE tenant = $1 AND action_id = $2", tenant, action_id)
+    if row is None:
+        return None
+    linked = await conn.fetch(
+        "SELECT * FROM picture_reports WHERE tenant = $1 AND report_id = ANY($2) ORDER BY first_position",
+        tenant,
+        row["report_ids"],
+    )
+    follow_ups = await conn.fetch(
+        "SELECT n, effect, note, by, org, week, recorded_at FROM picture_follow_ups WHERE action_id = $1 ORDER BY n",
+        action_id,
+    )
+    detail = action_out(row)
+    detail["reports"] = [
+        {k: report_out(r)[k] for k in ("id", "category", "week", "count", "status", "org")} for r in linked
+    ]
+    detail["follow_up_list"] = [dict(f) for f in follow_ups]
+    return detail
+
+
+async def audit(
+    conn: Connection,
+    tenant: str,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    org: str | None = None,
+    actor: str | None = None,
+    area_id: UUID | None = None,
+    stream_id: UUID | None = None,
+    after: int | None = None,
+    limit: int = 100,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Audit entries in log order; `after` is the previous page's next_cursor."""
+    rows = await conn.fetch(
+        "SELECT * FROM audit_entries WHERE tenant = $1"
+        " AND ($2::timestamptz IS NULL OR recorded_at >= $2) AND ($3::timestamptz IS NULL OR recorded_at < $3)"
+        " AND ($4::text IS NULL OR org = $4) AND ($5::text IS NULL OR actor = $5)"
+        " AND ($6::uuid IS NULL OR area_id = $6) AND ($7::uuid IS NULL OR aggregate_id = $7)"
+        " AND position > coalesce($8::bigint, 0) ORDER BY position LIMIT $9",
+        tenant, since, until, org, actor, area_id, stream_id, after, limit + 1,
+    )  # fmt: skip
+    page, next_cursor = _page(rows, limit, "position")
+    return [audit_out(r) for r in page], next_cursor
+
+
+def audit_out(row: Any) -> dict[str, Any]:
+    """An audit entry as the API shows it."""
+    summary = row["summary"]
+    return {
+        "position": row["position"], "recorded_at": row["recorded_at"], "tenant": row["tenant"],
+        "actor": row["actor"], "org": row["org"], "event_type": row["event_type"],
+        "aggregate_type": row["aggregate_type"], "aggregate_id": str(row["aggregate_id"]),
+        "version": row["version"], "area_id": str(row["area_id"]) if row["area_id"] else None,
+        "summary": json.loads(summary) if isinstance(summary, str) else summary,
+    }  # fmt: skip

@@ -1,0 +1,212 @@
+"""Queries on the picture read model: one area's picture, the overview, the weekly lägesbild."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+from uuid import UUID
+
+from domain.weeks import shift_week
+from projections.generations import Connection
+from projections.trend import PREVIOUS_WEEKS, trend
+
+_POSITION = "SELECT position FROM projection_generations WHERE projection = 'picture' AND active"
+
+
+def weeks_back(this_week: str, count: int) -> list[str]:
+    """The `count` weeks ending with `this_week`, oldest first."""
+    return [shift_week(this_week, -n) for n in range(count - 1, -1, -1)]
+
+
+async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID | None = None) -> list[Any]:
+    return await conn.fetch(
+        "SELECT area_id, week, category, reports, occurrences FROM picture_weekly_counts"
+        " WHERE tenant = $1 AND week >= $2 AND week <= $3 AND ($4::uuid IS NULL OR area_id = $4)"
+        " AND (reports <> 0 OR occurrences <> 0)",
+        tenant,
+        weeks[0],
+        weeks[-1],
+        area_id,
+    )
+
+
+def _series(rows: list[Any], weeks: list[str]) -> dict[str, dict[str, tuple[int, int]]]:
+    """Category -> week -> (reports, occurrences)."""
+    by_category: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        by_category[row["category"]][row["week"]] = (row["reports"], row["occurrences"])
+    return by_category
+
+
+def _trend_of(values: dict[str, tuple[int, int]], week: str) -> str:
+    previous = [values.get(shift_week(week, -n), (0, 0))[1] for n in range(1, PREVIOUS_WEEKS + 1)]
+    return trend(values.get(week, (0, 0))[1], previous)
+
+
+async def area_picture(
+    conn: Connection, tenant: str, area_id: UUID, this_week: str, weeks: int
+) -> dict[str, Any] | None:
+    """The current picture of one area, or None if the tenant has no such area."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        area = await conn.fetchrow(
+            "SELECT area_id, code, name, retired FROM picture_areas WHERE tenant = $1 AND area_id = $2", tenant, area_id
+        )
+        if area is None:
+            return None
+        position = await conn.fetchval(_POSITION)
+        shown = weeks_back(this_week, weeks)
+        span = weeks_back(this_week, weeks + PREVIOUS_WEEKS)
+        series = _series(await _counts(conn, tenant, span, area_id), span)
+        assessment = await conn.fetchrow(
+            "SELECT week, revision, level, summary, published_at FROM picture_assessments"
+            " WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1",
+            tenant,
+            area_id,
+        )
+        actions = await conn.fetch(
+            "SELECT action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up FROM picture_actions"
+            " WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position",
+            tenant,
+            area_id,
+        )
+        last_report = await conn.fetchval(
+            "SELECT max(submitted_at) FROM picture_reports WHERE tenant = $1 AND area_id = $2", tenant, area_id
+        )
+    categories = sorted(series)
+    return {
+        "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"], "retired": area["retired"]},
+        "week": this_week,
+        "weeks": shown,
+        "counts": {
+            c: {"reports": series[c][this_week][0], "occurrences": series[c][this_week][1]}
+            for c in categories
+            if this_week in series[c]
+        },
+        "series": {
+            c: [
+                {"week": w, "reports": series[c].get(w, (0, 0))[0], "occurrences": series[c].get(w, (0, 0))[1]}
+                for w in shown
+            ]
+            for c in categories
+        },
+        "trends": {c: _trend_of(series[c], this_week) for c in categories},
+        "assessment": dict(assessment) if assessment else None,
+        "open_actions": [_action(a) for a in actions],
+        "last_report_at": last_report,
+        "position": int(position or 0),
+    }
+
+
+def _action(row: Any) -> dict[str, Any]:
+    follow_up = row["last_follow_up"]
+    return {
+        "id": str(row["action_id"]), "title": row["title"], "responsible_org": row["responsible_org"],
+        "status": row["status"], "starts_on": row["starts_on"], "ends_on": row["ends_on"],
+        "latest_follow_up": json.loads(follow_up) if isinstance(follow_up, str) else follow_up,
+    }  # fmt: skip
+
+
+def _totals(rows: list[Any]) -> dict[UUID, dict[str, int]]:
+    """Area -> week -> occurrences summed over categories."""
+    totals: dict[UUID, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        totals[row["area_id"]][row["week"]] += row["occurrences"]
+    return totals
+
+
+async def overview(conn: Connection, tenant: str, this_week: str) -> dict[str, Any]:
+    """Every active area: its level, this week's total, its trend, its open actions (the heat map)."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        position = await conn.fetchval(_POSITION)
+        areas = await conn.fetch(
+            "SELECT area_id, code, name FROM picture_areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
+        )
+        span = weeks_back(this_week, PREVIOUS_WEEKS + 1)
+        totals = _totals(await _counts(conn, tenant, span))
+        levels = {
+            r["area_id"]: r
+            for r in await conn.fetch(
+                "SELECT DISTINCT ON (area_id) area_id, level, week FROM picture_assessments"
+                " WHERE tenant = $1 ORDER BY area_id, week DESC",
+                tenant,
+            )
+        }
+        open_actions = {
+            r["area_id"]: r["n"]
+            for r in await conn.fetch(
+                "SELECT area_id, count(*) AS n FROM picture_actions"
+                " WHERE tenant = $1 AND status IN ('planned', 'started') GROUP BY area_id",
+                tenant,
+            )
+        }
+    rows = []
+    for area in areas:
+        weekly = totals.get(area["area_id"], {})
+        level = levels.get(area["area_id"])
+        rows.append(
+            {
+                "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"]},
+                "level": level["level"] if level else None,
+                "level_week": level["week"] if level else None,
+                "total": weekly.get(this_week, 0),
+                "trend": trend(weekly.get(this_week, 0), [weekly.get(w, 0) for w in span[:-1]]),
+                "open_actions": open_actions.get(area["area_id"], 0),
+            }
+        )
+    return {"week": this_week, "areas": rows, "position": int(position or 0)}
+
+
+async def weekly(conn: Connection, tenant: str, week: str) -> dict[str, Any]:
+    """The lägesbild of one week: per area its counts, trend, assessment and the actions of that week."""
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        position = await conn.fetchval(_POSITION)
+        areas = await conn.fetch(
+            "SELECT area_id, code, name FROM picture_areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
+        )
+        span = weeks_back(week, PREVIOUS_WEEKS + 1)
+        rows = await _counts(conn, tenant, span)
+        assessments = {
+            r["area_id"]: r
+            for r in await conn.fetch(
+                "SELECT area_id, revision, level, summary FROM picture_assessments WHERE tenant = $1 AND week = $2",
+                tenant,
+                week,
+            )
+        }
+        actions = await conn.fetch(
+            "SELECT area_id, action_id, title, status, started_week, completed_week FROM picture_actions"
+            " WHERE tenant = $1 AND (started_week = $2 OR completed_week = $2)",
+            tenant,
+            week,
+        )
+        follow_ups = await conn.fetch(
+            "SELECT f.area_id, f.action_id, a.title, f.effect FROM picture_follow_ups f"
+            " JOIN picture_actions a USING (action_id) WHERE f.tenant = $1 AND f.week = $2 ORDER BY f.position",
+            tenant,
+            week,
+        )
+    totals = _totals(rows)
+    entries = []
+    for area in areas:
+        aid = area["area_id"]
+        counts = {r["category"]: r["occurrences"] for r in rows if r["area_id"] == aid and r["week"] == week}
+        weekly_totals = totals.get(aid, {})
+        assessment = assessments.get(aid)
+        entries.append(
+            {
+                "area": {"id": str(aid), "code": area["code"], "name": area["name"]},
+                "counts": dict(sorted(counts.items())),
+                "total": sum(counts.values()),
+                "trend": trend(weekly_totals.get(week, 0), [weekly_totals.get(w, 0) for w in span[:-1]]),
+                "assessment": ({k: assessment[k] for k in ("revision", "level", "summary")} if assessment else None),
+                "actions_started": [a["title"] for a in actions if a["area_id"] == aid and a["started_week"] == week],
+                "actions_completed": [
+                    a["title"] for a in actions if a["area_id"] == aid and a["completed_week"] == week
+                ],
+                "actions_followed_up": [
+                    {"title": f["title"], "effect": f["effect"]} for f in follow_ups if f["area_id"] == aid
+                ],
+            }
+        )
+    return {"week": week, "areas": entries, "position": int(position or 0)}
