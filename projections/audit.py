@@ -50,9 +50,9 @@ def _area_of(event: Any, oid: UUID, streams: dict[UUID, UUID | None]) -> UUID | 
 class AuditProjection:
     """Every event of every aggregate, for auditors: `GET /api/v1/audit`."""
 
-    name = "audit"
-    tables_sql = TABLES_SQL
-    tables = ("entries",)
+    name: str = "audit"
+    tables_sql: str = TABLES_SQL
+    tables: tuple[str, ...] = ("entries",)
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
         """Append one entry per event (COPY), and remember which area each stream is about."""

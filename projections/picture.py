@@ -102,9 +102,17 @@ class _Batch:
 class PictureProjection:
     """The current picture per area and week, for coordinators and the weekly lägesbild."""
 
-    name = "picture"
-    tables_sql = TABLES_SQL
-    tables = ("areas", "reports", "weekly_counts", "area_changes", "actions", "follow_ups", "assessments")
+    name: str = "picture"
+    tables_sql: str = TABLES_SQL
+    tables: tuple[str, ...] = (
+        "areas",
+        "reports",
+        "weekly_counts",
+        "area_changes",
+        "actions",
+        "follow_ups",
+        "assessments",
+    )
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
         """Apply a batch of events to the picture."""

@@ -58,7 +58,7 @@ class ProjectionRunner:
         while True:
             try:
                 conn = await asyncpg.connect(self.dsn)
-            except _CONNECTION_ERRORS as error:
+            except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as error:
                 log.warning("projection %s cannot connect: %s", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)  # back off before reconnecting
                 continue
@@ -74,6 +74,9 @@ class ProjectionRunner:
                 log.warning("projection %s lost its connection: %s", self.projection.name, error)
             except ProjectionFailed:
                 await asyncio.sleep(self.poll_seconds)  # stays failed until rebuilt; keep /ready honest
+            except asyncpg.PostgresError as error:
+                log.warning("projection %s: %s; retrying", self.projection.name, error)
+                await asyncio.sleep(self.poll_seconds)
             finally:
                 with contextlib.suppress(*_CONNECTION_ERRORS):
                     await conn.close()
@@ -100,7 +103,9 @@ class ProjectionRunner:
                 self._wake.clear()
                 rows = await conn.fetch(_BATCH_SQL, position, self.batch_size)
                 if rows:
-                    position = await self._apply(conn, generation, rows)
+                    position, active = await self._apply(conn, generation, rows)
+                    if not active and not stop_at_head:
+                        return position  # a rebuild switched readers to another generation
                     continue
                 if stop_at_head:
                     return position
@@ -132,17 +137,18 @@ class ProjectionRunner:
             batch.append(Recorded(r[0], r[1], r[2], r[3], r[4], event))
         return batch
 
-    async def _apply(self, conn: asyncpg.Connection, generation: int, rows: list[asyncpg.Record]) -> int:
+    async def _apply(self, conn: asyncpg.Connection, generation: int, rows: list[asyncpg.Record]) -> tuple[int, bool]:
         last = int(rows[-1][0])
+        active = True
         try:
-            await self._commit(conn, generation, self._decode(rows), last)
+            active = await self._commit(conn, generation, self._decode(rows), last)
         except (*_CONNECTION_ERRORS, asyncio.CancelledError):
             raise
         except Exception:
             # Find the event at fault: apply the batch one event at a time.
             for row in rows:
                 try:
-                    await self._commit(conn, generation, self._decode([row]), int(row[0]))
+                    active = await self._commit(conn, generation, self._decode([row]), int(row[0]))
                 except (*_CONNECTION_ERRORS, asyncio.CancelledError):
                     raise
                 except Exception as error:
@@ -150,22 +156,24 @@ class ProjectionRunner:
                     raise ProjectionFailed(str(error)) from error
         if self.on_batch:
             self.on_batch(last)
-        return last
+        return last, active
 
-    async def _commit(self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int) -> None:
+    async def _commit(self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int) -> bool:
+        """Apply and checkpoint in one transaction; whether the generation is (still) the active one."""
         async with conn.transaction():
             if batch:
                 await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
-            await conn.execute(
+            active = await conn.fetchval(
                 "UPDATE projection_generations SET position = $3, updated_at = now()"
-                " WHERE projection = $1 AND generation = $2",
+                " WHERE projection = $1 AND generation = $2 RETURNING active",
                 self.projection.name,
                 generation,
                 last,
             )
-            await conn.execute(
-                "SELECT pg_notify($1, $2)", PROGRESS_CHANNEL, f"{self.projection.name}:{generation}:{last}"
-            )
+            if active:  # readers wait on the active generation only (read your writes)
+                progress = f"{self.projection.name}:{generation}:{last}"
+                await conn.execute("SELECT pg_notify($1, $2)", PROGRESS_CHANNEL, progress)
+        return bool(active)
 
     async def _fail(self, conn: asyncpg.Connection, generation: int, row: Any, error: Exception) -> None:
         failure = f"event at position {row[0]} ({row[4]} of {row[2]} version {row[3]}) could not be applied: {error!r}"

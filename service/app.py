@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -14,18 +15,24 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.codec import make_mapper
+from projections.registry import PROJECTIONS
+from projections.runner import ProjectionRunner
 from service import health
 from service.api.actions import ActionController
 from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
+from service.api.audit import AuditController
 from service.api.categories import CategoryController
+from service.api.picture import PictureController
 from service.api.reports import ReportController
+from service.api.stream import StreamController
 from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
 from service.database import create_pool
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
+from service.projection_status import ProjectionTracker
 from service.settings import Settings
 
 
@@ -36,6 +43,16 @@ def _now() -> datetime:
 def _store(state: State) -> EventStore:
     store: EventStore = state.store
     return store
+
+
+def _tracker(state: State) -> ProjectionTracker:
+    tracker: ProjectionTracker = state.tracker
+    return tracker
+
+
+def _pool(state: State) -> asyncpg.Pool:
+    pool: asyncpg.Pool = state.pool
+    return pool
 
 
 def _areas(state: State) -> AreaLookup:
@@ -58,25 +75,47 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             await store.open()
             app.state.pool, app.state.store = pool, store
             app.state.areas = AreaLookup(store)
+            app.state.tracker = tracker = ProjectionTracker(dsn, pool)
+            await tracker.start()
+            runners = []
+            if settings.run_projections:
+                for projection in PROJECTIONS.values():
+                    runner = ProjectionRunner(dsn, projection, store.mapper)
+                    runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             try:
                 yield
             finally:
+                for task in runners:
+                    task.cancel()
+                await asyncio.gather(*runners, return_exceptions=True)
+                await tracker.close()
                 await store.close()
 
     api = Router(
         "/api/v1",
-        route_handlers=[AreaController, CategoryController, ReportController, ActionController, AssessmentController],
+        route_handlers=[
+            AreaController,
+            CategoryController,
+            ReportController,
+            ActionController,
+            AssessmentController,
+            PictureController,
+            AuditController,
+            StreamController,
+        ],
         dependencies={
             "identity": Provide(provide_identity),
             "store": Provide(_store, sync_to_thread=False),
             "areas": Provide(_areas, sync_to_thread=False),
+            "pool": Provide(_pool, sync_to_thread=False),
+            "tracker": Provide(_tracker, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "now": Provide(_now, sync_to_thread=False),
         },
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health.health, health.ready, api],
+        route_handlers=[health.health, health.ready, health.metrics, api],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

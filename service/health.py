@@ -20,13 +20,25 @@ class Health(msgspec.Struct):
     status: str
 
 
+class ProjectionState(msgspec.Struct):
+    """One projection: where its active generation is, how far behind the head, why it stopped."""
+
+    projection: str
+    generation: int
+    position: int
+    lag_events: int
+    lag_seconds: float
+    failure: str | None
+
+
 class Readiness(msgspec.Struct):
-    """The database answers and its schema is the one this code expects."""
+    """The database answers, its schema is the one this code expects, no projection has stopped."""
 
     ready: bool
     schema_version: int
     expected_schema_version: int
     head_position: int
+    projections: list[ProjectionState]
 
 
 @get("/health", tags=["operations"], summary="The process is alive")
@@ -48,7 +60,35 @@ async def ready(state: State) -> Response[Readiness]:
         raise _not_ready(f"the database is not reachable: {error}") from error
     if version != expected:
         raise _not_ready(f"the schema is at version {version}, this service needs {expected}")
-    return Response(Readiness(True, version, expected, int(head)))
+    projections = [ProjectionState(**p) for p in await state.tracker.status()]
+    failed = [p for p in projections if p.failure]
+    if failed:
+        raise _not_ready(f"the {failed[0].projection} projection stopped: {failed[0].failure}")
+    return Response(Readiness(True, version, expected, int(head), projections))
+
+
+@get("/metrics", tags=["operations"], summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
+async def metrics(state: State) -> str:
+    """Projection positions and lag (events and seconds behind the head of the log)."""
+    lines = [
+        "# HELP lagesbild_projection_position Position the projection's active generation has reached.",
+        "# TYPE lagesbild_projection_position gauge",
+        "# HELP lagesbild_projection_lag_events Events between the head of the log and the projection.",
+        "# TYPE lagesbild_projection_lag_events gauge",
+        "# HELP lagesbild_projection_lag_seconds Age of the oldest event the projection has not applied.",
+        "# TYPE lagesbild_projection_lag_seconds gauge",
+        "# HELP lagesbild_projection_failed 1 if the projection stopped at an event it could not apply.",
+        "# TYPE lagesbild_projection_failed gauge",
+    ]
+    for p in await state.tracker.status():
+        label = f'{{projection="{p["projection"]}"}}'
+        lines += [
+            f"lagesbild_projection_position{label} {p['position']}",
+            f"lagesbild_projection_lag_events{label} {p['lag_events']}",
+            f"lagesbild_projection_lag_seconds{label} {p['lag_seconds']:.3f}",
+            f"lagesbild_projection_failed{label} {1 if p['failure'] else 0}",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 def _not_ready(detail: str) -> HTTPException:

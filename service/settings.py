@@ -34,6 +34,8 @@ class Settings:
     """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
     max_body_bytes: int = 64 * 1024
     """`LAGESBILD_MAX_BODY_BYTES`: larger request bodies are refused with 413."""
+    run_projections: bool = True
+    """`LAGESBILD_PROJECTIONS`: `off` when `lagesbild project` runs them in a process of their own."""
     access_log: bool = True
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
 
@@ -54,6 +56,7 @@ class Settings:
             location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
+            run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
         )
 
 

@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from domain.action import Action
 from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
 from domain.report import Report
+from projections import list_queries
 from service import catalogue, commands
 from service.api.common import (
     Areas,
     IdempotencyKey,
     Identity,
     IfMatch,
+    MinPosition,
+    Pool,
     Store,
     Strict,
+    Tracker,
     Written,
     expected_version,
+    read_your_writes,
     written,
 )
 from service.area_lookup import AreaLookup
@@ -59,23 +64,6 @@ class FollowUpIn(Strict):
 
     effect: Literal["improved", "unchanged", "worsened", "unknown"]
     note: Note
-
-
-class ActionOut(msgspec.Struct):
-    """An action as it stands now."""
-
-    id: str
-    version: int
-    area_id: str
-    title: str
-    description: str | None
-    responsible_org: str
-    starts_on: str | None
-    ends_on: str | None
-    report_ids: list[str]
-    categories: list[str]
-    status: str
-    follow_ups: int
 
 
 async def _check_links(store: EventStore, areas: AreaLookup, data: ActionIn, tenant: str) -> None:
@@ -121,15 +109,39 @@ class ActionController(Controller):
         result = await commands.create(store, action, identity, idempotency_key)
         return written(result, 201, f"/api/v1/actions/{result.originator_id}")
 
-    @get("/{action_id:uuid}", summary="An action as it stands now", guards=[authenticated])
-    async def get_action(self, action_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ActionOut]:
+    @get(summary="Actions, newest first (keyset pages)", guards=[authenticated])
+    async def list_actions(
+        self,
+        identity: Identity,
+        pool: Pool,
+        tracker: Tracker,
+        min_position: MinPosition,
+        area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
+        status: Annotated[
+            Literal["planned", "started", "completed", "cancelled"] | None, QueryParameter(required=False)
+        ] = None,
+        cursor: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
+    ) -> dict[str, Any]:
+        """Filter by area and status; follow `next_cursor` for more."""
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            found, next_cursor = await list_queries.actions(
+                conn, identity.tenant, area_id=area_id, status=status, cursor=cursor, limit=limit
+            )
+        return {"actions": found, "next_cursor": next_cursor}
+
+    @get("/{action_id:uuid}", summary="An action with its linked reports and follow-ups", guards=[authenticated])
+    async def get_action(
+        self, action_id: FromPath[UUID], identity: Identity, pool: Pool, tracker: Tracker, min_position: MinPosition
+    ) -> dict[str, Any]:
         """Everyone in the tenant may read; another tenant's action is 404."""
-        a = await commands.load_in_tenant(store, Action, action_id, identity.tenant)
-        out = ActionOut(
-            str(a.id), a.version, str(a.area_id), a.title, a.description, a.responsible_org, a.starts_on,
-            a.ends_on, [str(r) for r in a.report_ids], a.categories, a.status, a.follow_ups,
-        )  # fmt: skip
-        return Response(out, headers={"ETag": f'"{a.version}"'})
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            found = await list_queries.action_detail(conn, identity.tenant, action_id)
+        if found is None:
+            raise NotFoundException("no such action")
+        return found
 
     @post(
         "/{action_id:uuid}/status",

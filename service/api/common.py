@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import asyncpg
 import msgspec
 from litestar import Response
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException
-from litestar.params import HeaderParameter
+from litestar.exceptions import ClientException, HTTPException
+from litestar.params import HeaderParameter, QueryParameter
 
 from service.area_lookup import AreaLookup as _AreaLookup
 from service.auth import Identity as _Identity
 from service.event_store import AppendResult
 from service.event_store import EventStore as _EventStore
+from service.projection_status import ProjectionTracker as _Tracker
 from service.settings import Settings as _Settings
 
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
@@ -46,6 +50,15 @@ Store = NamedDependency[_EventStore]
 Areas = NamedDependency[_AreaLookup]
 Config = NamedDependency[_Settings]
 Now = NamedDependency[datetime]
+Tracker = NamedDependency[_Tracker]
+Pool = NamedDependency[asyncpg.Pool]
+READ_WAIT_SECONDS = 2.0
+MinPosition = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0, required=False, description="Wait (up to 2 s) until the read model has reached this position."
+    ),
+]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -80,3 +93,32 @@ def expected_version(if_match: str | None) -> int | None:
     if not match:
         raise ClientException(f'If-Match must be a version in quotes, like "3"; got {if_match!r}')
     return int(match.group(1))
+
+
+async def read_your_writes(tracker: _Tracker, projection: str, min_position: int | None) -> None:
+    """Wait (up to 2 s) until `projection` has reached `min_position`; else 503 with Retry-After."""
+    if min_position is None or await tracker.wait_for(projection, min_position, within=READ_WAIT_SECONDS):
+        return
+    raise HTTPException(
+        status_code=503,
+        detail=f"the {projection} read model has not reached position {min_position} yet; retry shortly",
+        headers={"Retry-After": "1"},
+    )
+
+
+def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response[bytes]:
+    """UTF-8 CSV with a byte-order mark (so that spreadsheet programs keep å, ä and ö)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return Response(
+        ("\ufeff" + out.getvalue()).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def wants_csv(accept: str | None) -> bool:
+    """Whether the Accept header asks for CSV."""
+    return bool(accept) and "text/csv" in str(accept).lower()

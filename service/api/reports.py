@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET, UnsetType
 
 from domain.categories import DEFAULT_CODES
@@ -17,6 +17,7 @@ from domain.category import Category, category_id
 from domain.errors import Invalid
 from domain.location import Location, coarsen
 from domain.report import Report
+from projections import list_queries
 from service import commands
 from service.api.common import (
     Areas,
@@ -24,11 +25,15 @@ from service.api.common import (
     IdempotencyKey,
     Identity,
     IfMatch,
+    MinPosition,
     Now,
+    Pool,
     Store,
     Strict,
+    Tracker,
     Written,
     expected_version,
+    read_your_writes,
     written,
 )
 from service.area_lookup import AreaLookup
@@ -162,6 +167,30 @@ class ReportController(Controller):
         )  # fmt: skip
         result = await commands.create(store, report, identity, idempotency_key)
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
+
+    @get(summary="Reports, newest first (keyset pages)", guards=[authenticated])
+    async def list_reports(
+        self,
+        identity: Identity,
+        pool: Pool,
+        tracker: Tracker,
+        min_position: MinPosition,
+        area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
+        week: Annotated[str | None, QueryParameter(pattern=r"^\d{4}-W\d{2}$", required=False)] = None,
+        category: Annotated[str | None, QueryParameter(max_length=48, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
+        status: Annotated[Literal["active", "retracted"] | None, QueryParameter(required=False)] = None,
+        cursor: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
+    ) -> dict[str, Any]:
+        """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            found, next_cursor = await list_queries.reports(
+                conn, identity.tenant, area_id=area_id, week=week, category=category, org=org, status=status,
+                cursor=cursor, limit=limit,
+            )  # fmt: skip
+        return {"reports": found, "next_cursor": next_cursor}
 
     @get("/{report_id:uuid}", summary="A report as it stands now", guards=[authenticated])
     async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportOut]:

@@ -25,7 +25,7 @@ async def test_plan_start_follow_up_and_complete(client: Client, auth: Token, ar
     action = await _plan(client, auth, area)
     url = f"/api/v1/actions/{action['id']}"
     coordinator = auth("coordinator", org="kommunen")
-    read = (await client.get(url, headers=auth("auditor"))).json()
+    read = (await client.get(url, params={"min_position": action["position"]}, headers=auth("auditor"))).json()
     assert (read["status"], read["report_ids"], read["categories"]) == ("planned", [action["report_id"]], ["belysning"])
 
     too_early = await client.post(f"{url}/follow-ups", json={"effect": "improved", "note": "x"}, headers=coordinator)
@@ -38,8 +38,14 @@ async def test_plan_start_follow_up_and_complete(client: Client, auth: Token, ar
     assert followed.status_code == 201
     completed = await client.post(f"{url}/status", json={"status": "completed"}, headers=coordinator)
     assert completed.status_code == 200
-    read = (await client.get(url, headers=auth("reporter"))).json()
+    read = (
+        await client.get(url, params={"min_position": completed.json()["position"]}, headers=auth("reporter"))
+    ).json()
     assert (read["status"], read["follow_ups"], read["version"]) == ("completed", 1, 4)
+    assert [(f["n"], f["effect"], f["note"]) for f in read["follow_up_list"]] == [
+        (1, "improved", "Färre mörka passager")
+    ]
+    assert [r["id"] for r in read["reports"]] == [action["report_id"]]
 
     restart = await client.post(f"{url}/status", json={"status": "started"}, headers=coordinator)
     assert restart.status_code == 409

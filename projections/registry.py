@@ -1,0 +1,9 @@
+"""The projections the service keeps, by name."""
+
+from __future__ import annotations
+
+from projections.audit import AuditProjection
+from projections.generations import Projection
+from projections.picture import PictureProjection
+
+PROJECTIONS: dict[str, Projection] = {p.name: p for p in (PictureProjection(), AuditProjection())}

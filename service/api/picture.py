@@ -1,0 +1,86 @@
+"""The read side coordinators open first: an area's picture, the overview, the weekly lägesbild."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, HeaderParameter, QueryParameter
+
+from domain.weeks import parse_week, week_of
+from projections import picture_queries
+from service.api.common import Identity, MinPosition, Now, Pool, Tracker, csv_response, read_your_writes, wants_csv
+from service.auth import authenticated
+
+Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
+
+
+class PictureController(Controller):
+    """`/api/v1/areas/{id}/picture`, `/api/v1/picture`, `/api/v1/lagesbild/{week}`."""
+
+    tags = ["picture"]  # noqa: RUF012
+    guards = [authenticated]  # noqa: RUF012
+
+    @get("/areas/{area_id:uuid}/picture", summary="The current picture of one area")
+    async def area_picture(
+        self,
+        area_id: FromPath[UUID],
+        identity: Identity,
+        pool: Pool,
+        tracker: Tracker,
+        now: Now,
+        min_position: MinPosition,
+        weeks: Annotated[int, QueryParameter(ge=1, le=52, description="how many weeks of series")] = 8,
+    ) -> dict[str, Any]:
+        """Counts, series and trends per category, the published assessment, open actions, the position."""
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            found = await picture_queries.area_picture(conn, identity.tenant, area_id, week_of(now), weeks)
+        if found is None:
+            raise NotFoundException("no such area")
+        return found
+
+    @get("/picture", summary="Every area at a glance (the heat map)")
+    async def overview(
+        self, identity: Identity, pool: Pool, tracker: Tracker, now: Now, min_position: MinPosition
+    ) -> dict[str, Any]:
+        """Every active area: level, this week's total, trend, number of open actions."""
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            return await picture_queries.overview(conn, identity.tenant, week_of(now))
+
+    @get("/lagesbild/{week:str}", summary="The weekly lägesbild (JSON, or CSV with Accept: text/csv)")
+    async def lagesbild(
+        self,
+        week: FromPath[str],
+        identity: Identity,
+        pool: Pool,
+        tracker: Tracker,
+        min_position: MinPosition,
+        accept: Accept,
+    ) -> Response[Any]:
+        """Every area for the week: counts, trend, published assessment, actions started, completed, followed up."""
+        parse_week("week", week)
+        await read_your_writes(tracker, "picture", min_position)
+        async with pool.acquire() as conn:
+            found = await picture_queries.weekly(conn, identity.tenant, week)
+        if not wants_csv(accept):
+            return Response(found)
+        categories = sorted({c for area in found["areas"] for c in area["counts"]})
+        header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
+        header += ["actions_started", "actions_completed", "actions_followed_up"]
+        rows = []
+        for area in found["areas"]:
+            assessment = area["assessment"] or {}
+            rows.append(
+                [
+                    week, area["area"]["code"], area["area"]["name"], area["total"], area["trend"],
+                    assessment.get("level", ""), assessment.get("summary", ""),
+                    *[area["counts"].get(c, 0) for c in categories],
+                    "; ".join(area["actions_started"]), "; ".join(area["actions_completed"]),
+                    "; ".join(f"{f['title']} ({f['effect']})" for f in area["actions_followed_up"]),
+                ]
+            )  # fmt: skip
+        return csv_response(header, rows, f"lagesbild-{week}.csv")

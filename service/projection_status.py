@@ -1,0 +1,126 @@
+"""What the API knows of the projections: positions (via NOTIFY), waiting for one, lag and failures."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from projections.runner import PROGRESS_CHANNEL
+from service.database import CONNECTION_ERRORS
+
+log = logging.getLogger(__name__)
+PROJECTIONS = ("picture", "audit")
+_CONNECT_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
+
+
+class ProjectionTracker:
+    """Follows `projection_progress` notifications, so reads can wait for a position (read your writes)."""
+
+    def __init__(self, dsn: str, pool: asyncpg.Pool) -> None:
+        self._dsn, self._pool = dsn, pool
+        self.positions: dict[str, int] = dict.fromkeys(PROJECTIONS, 0)
+        self._moved = asyncio.Event()  # set, and replaced, whenever a position moves
+        self._subscribers: set[asyncio.Queue[tuple[str, int]]] = set()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Listen for progress in the background (reconnecting as needed)."""
+        self._task = asyncio.create_task(self._listen_forever(), name="projection-tracker")
+
+    async def close(self) -> None:
+        """Stop listening."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def wait_for(self, projection: str, position: int, within: float) -> bool:
+        """True once `projection` has reached `position`; False if it did not `within` seconds."""
+        if self.positions.get(projection, 0) >= position:
+            return True
+        await self._refresh()  # a notification may have been missed while reconnecting
+        try:
+            async with asyncio.timeout(within):
+                while self.positions.get(projection, 0) < position:
+                    await self._moved.wait()
+        except TimeoutError:
+            return False
+        return True
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[tuple[str, int]]]:
+        """A queue of (projection, position) for every batch a projection commits."""
+        queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue(maxsize=1000)
+        self._subscribers.add(queue)
+        try:
+            yield queue
+        finally:
+            self._subscribers.discard(queue)
+
+    async def status(self) -> list[dict[str, Any]]:
+        """Each projection's active generation: position, lag behind the head (events, seconds), failure."""
+        rows = await self._pool.fetch(
+            "SELECT g.projection, g.generation, g.position, g.failure,"
+            " (SELECT coalesce(max(notification_id), 0) FROM stored_events) AS head,"
+            " (SELECT extract(epoch FROM now() - min(recorded_at)) FROM stored_events s"
+            "   WHERE s.notification_id = (SELECT min(notification_id) FROM stored_events"
+            "   WHERE notification_id > g.position)) AS lag_seconds"
+            " FROM projection_generations g WHERE g.active ORDER BY g.projection"
+        )
+        return [
+            {
+                "projection": r["projection"],
+                "generation": r["generation"],
+                "position": r["position"],
+                "lag_events": max(0, r["head"] - r["position"]),
+                "lag_seconds": float(r["lag_seconds"] or 0.0),
+                "failure": r["failure"],
+            }
+            for r in rows
+        ]
+
+    async def _refresh(self) -> None:
+        with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+            rows = await self._pool.fetch("SELECT projection, position FROM projection_generations WHERE active")
+            self._advance({r["projection"]: int(r["position"]) for r in rows})
+
+    def _advance(self, positions: dict[str, int]) -> None:
+        moved = {p: n for p, n in positions.items() if n > self.positions.get(p, 0)}
+        if not moved:
+            return
+        self.positions.update(moved)
+        self._moved.set()
+        self._moved = asyncio.Event()
+        for item in moved.items():
+            for queue in list(self._subscribers):
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.put_nowait(item)
+
+    async def _listen_forever(self) -> None:
+        def notified(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+            name, _generation, position = str(payload).rsplit(":", 2)
+            self._advance({name: int(position)})
+
+        while True:
+            try:
+                conn = await asyncpg.connect(self._dsn)
+            except _CONNECT_ERRORS as error:
+                log.warning("projection tracker cannot connect: %s", error)
+                await asyncio.sleep(1.0)  # back off before reconnecting
+                continue
+            try:
+                await conn.add_listener(PROGRESS_CHANNEL, notified)
+                await self._refresh()
+                closed = asyncio.Event()
+                conn.add_termination_listener(lambda _c, closed=closed: closed.set())
+                await closed.wait()
+            except CONNECTION_ERRORS as error:
+                log.warning("projection tracker lost its connection: %s", error)
+            finally:
+                with contextlib.suppress(*CONNECTION_ERRORS):
+                    await conn.close()
