@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import asyncpg
@@ -60,8 +60,11 @@ def _areas(state: State) -> AreaLookup:
     return areas
 
 
-def create_app(settings: Settings, dsn: str) -> Litestar:
-    """An app on the database at `dsn`; it migrates the schema and opens the store at start-up."""
+def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _now) -> Litestar:
+    """An app on the database at `dsn`; it migrates the schema and opens the store at start-up.
+
+    `clock` is what the domain is told the time is (tests fix it); recorded times are the database's.
+    """
 
     @contextlib.asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
@@ -110,7 +113,7 @@ def create_app(settings: Settings, dsn: str) -> Litestar:
             "pool": Provide(_pool, sync_to_thread=False),
             "tracker": Provide(_tracker, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
-            "now": Provide(_now, sync_to_thread=False),
+            "now": Provide(clock, sync_to_thread=False),
         },
         security=[{"bearer": []}],
     )

@@ -1,4 +1,4 @@
-"""The `lagesbild` command: serve the API, migrate the schema, seed demo data, mint dev tokens."""
+"""The `lagesbild` command: serve, migrate, run or rebuild projections, seed demo data, mint dev tokens."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ import asyncpg
 import uvicorn
 
 from domain.codec import make_mapper
+from projections.rebuild import rebuild
+from projections.registry import PROJECTIONS
+from projections.runner import ProjectionRunner
 from service import demo
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
@@ -49,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(dsn))
             print(f"applied {applied}" if applied else "schema is up to date")
+        elif args.command == "project":
+            asyncio.run(_project(dsn))
+        elif args.command == "rebuild":
+            generation = asyncio.run(_rebuild(dsn, args.projection))
+            print(f"{args.projection} rebuilt: readers now use generation {generation}")
         elif args.command == "demo":
             seeded = asyncio.run(_seed(dsn))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
@@ -64,6 +72,11 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed the demo tenant first if it is empty")
     commands.add_parser("migrate", help="apply the database schema")
     commands.add_parser("demo", help=f"seed demo data for the tenant {demo.TENANT!r} if it is empty")
+    commands.add_parser(
+        "project", help="run the projections in this process (then serve with LAGESBILD_PROJECTIONS=off)"
+    )
+    rebuild = commands.add_parser("rebuild", help="rebuild a read model from position zero, then switch readers to it")
+    rebuild.add_argument("projection", choices=sorted(PROJECTIONS))
     token = commands.add_parser("token", help="print a development token (local key; not with OIDC)")
     token.add_argument("--tenant", required=True)
     token.add_argument("--org", required=True)
@@ -79,6 +92,17 @@ async def _migrate(dsn: str) -> list[int]:
         return await migrate(conn)
     finally:
         await conn.close()
+
+
+async def _project(dsn: str) -> None:
+    await _migrate(dsn)
+    runners = [ProjectionRunner(dsn, p, make_mapper()) for p in PROJECTIONS.values()]
+    await asyncio.gather(*(r.run_forever() for r in runners))
+
+
+async def _rebuild(dsn: str, name: str) -> int:
+    await _migrate(dsn)
+    return await rebuild(dsn, PROJECTIONS[name], make_mapper())
 
 
 async def _seed(dsn: str) -> bool:
