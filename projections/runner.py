@@ -31,6 +31,13 @@ _BATCH_SQL = (
 _CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
 
+def _still_wanted() -> None:
+    """Re-raise a cancellation that a failing rollback replaced with a connection error."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class ProjectionFailed(Exception):
     """An event could not be applied; the projection stopped at it."""
 
@@ -71,6 +78,7 @@ class ProjectionRunner:
                     continue
                 await self.follow(conn, generation, stop_at_head=False)
             except _CONNECTION_ERRORS as error:
+                _still_wanted()
                 log.warning("projection %s lost its connection: %s", self.projection.name, error)
             except ProjectionFailed:
                 await asyncio.sleep(self.poll_seconds)  # stays failed until rebuilt; keep /ready honest
@@ -152,8 +160,7 @@ class ProjectionRunner:
                 except (*_CONNECTION_ERRORS, asyncio.CancelledError):
                     raise
                 except Exception as error:
-                    await self._fail(conn, generation, row, error)
-                    raise ProjectionFailed(str(error)) from error
+                    raise ProjectionFailed(await self._fail(conn, generation, row, error)) from error
         if self.on_batch:
             self.on_batch(last)
         return last, active
@@ -175,7 +182,7 @@ class ProjectionRunner:
                 await conn.execute("SELECT pg_notify($1, $2)", PROGRESS_CHANNEL, progress)
         return bool(active)
 
-    async def _fail(self, conn: asyncpg.Connection, generation: int, row: Any, error: Exception) -> None:
+    async def _fail(self, conn: asyncpg.Connection, generation: int, row: Any, error: Exception) -> str:
         failure = f"event at position {row[0]} ({row[4]} of {row[2]} version {row[3]}) could not be applied: {error!r}"
         log.error("projection %s stopped: %s", self.projection.name, failure)
         await conn.execute(
@@ -186,3 +193,4 @@ class ProjectionRunner:
             failure,
             int(row[0]),
         )
+        return failure
