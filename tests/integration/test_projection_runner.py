@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from litestar.testing import AsyncTestClient
 
 from domain.actor import Actor
 from domain.area import Area
@@ -19,8 +20,10 @@ from projections.generations import Connection, Recorded, active_generation, ens
 from projections.picture import PictureProjection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
+from service.app import create_app
 from service.database import create_database, drop_database, with_database
 from service.event_store import EventStore
+from service.settings import Settings
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -202,3 +205,10 @@ async def test_unknown_event_types_are_skipped_and_a_poison_event_stops_the_proj
         assert row["position"] == poison_position - 1  # everything before it was applied
         assert "Corrected" in row["failure"]
         await store.close()
+    settings = Settings.from_env({"DATABASE_URL": own_dsn, "LAGESBILD_PROJECTIONS": "off"})
+    async with AsyncTestClient(create_app(settings, own_dsn)) as client:
+        ready = await client.get("/ready")
+        assert ready.status_code == 503
+        assert f"position {poison_position}" in ready.json()["detail"]
+        metrics = (await client.get("/metrics")).text
+        assert 'lagesbild_projection_failed{projection="picture"} 1' in metrics
