@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
+from service.database import create_database, drop_database, with_database
 from service.event_store import EventStore
 
 
@@ -25,3 +26,11 @@ async def store(database_dsn: str, pool: asyncpg.Pool) -> AsyncIterator[EventSto
     await store.open()
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def own_dsn(database_dsn: str) -> AsyncIterator[str]:
+    """A fresh database for one test, for tests that break things on purpose (dropped after)."""
+    dsn = await create_database(with_database(database_dsn, "postgres"), "lagesbild_own")
+    yield dsn
+    await drop_database(dsn)

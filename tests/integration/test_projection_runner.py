@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,21 +21,12 @@ from projections.picture import PictureProjection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
 from service.app import create_app
-from service.database import create_database, drop_database, with_database
 from service.event_store import EventStore
 from service.settings import Settings
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 TABLES = ("reports", "weekly_counts", "areas", "actions", "follow_ups", "assessments", "area_changes")
-
-
-@pytest.fixture
-async def own_dsn(database_dsn: str) -> AsyncIterator[str]:
-    """A fresh database for one test: these tests stop and break projections on purpose."""
-    dsn = await create_database(with_database(database_dsn, "postgres"), "lagesbild_runner")
-    yield dsn
-    await drop_database(dsn)
 
 
 async def _seed(store: EventStore, reports: int) -> tuple[Area, int]:
