@@ -26,6 +26,7 @@ from service.api.categories import CategoryController
 from service.api.picture import PictureController
 from service.api.reports import ReportController
 from service.api.stream import StreamController
+from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
 from service.database import create_pool
@@ -105,6 +106,7 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             PictureController,
             AuditController,
             StreamController,
+            VerificationController,
         ],
         dependencies={
             "identity": Provide(provide_identity),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -16,7 +18,7 @@ from domain.codec import make_mapper
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import demo
+from service import chain, demo
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
 from service.database import database_url
@@ -57,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "rebuild":
             generation = asyncio.run(_rebuild(dsn, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
+        elif args.command == "audit":
+            return asyncio.run(_audit(dsn, args))
         elif args.command == "demo":
             seeded = asyncio.run(_seed(dsn))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
@@ -77,6 +81,13 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     rebuild = commands.add_parser("rebuild", help="rebuild a read model from position zero, then switch readers to it")
     rebuild.add_argument("projection", choices=sorted(PROJECTIONS))
+    audit = commands.add_parser("audit", help="the hash chain: export its heads, or verify it")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    head = audit_commands.add_parser("head", help="print each tenant's chain head (JSON), to keep outside")
+    head.add_argument("--tenant", help="only this tenant")
+    verify = audit_commands.add_parser("verify", help="recompute the chains; exit 1 if one does not hold")
+    verify.add_argument("--tenant", help="only this tenant (default: every tenant with a chain)")
+    verify.add_argument("--head", type=argparse.FileType("r"), help="heads printed earlier by `audit head`")
     token = commands.add_parser("token", help="print a development token (local key; not with OIDC)")
     token.add_argument("--tenant", required=True)
     token.add_argument("--org", required=True)
@@ -103,6 +114,21 @@ async def _project(dsn: str) -> None:
 async def _rebuild(dsn: str, name: str) -> int:
     await _migrate(dsn)
     return await rebuild(dsn, PROJECTIONS[name], make_mapper())
+
+
+async def _audit(dsn: str, args: argparse.Namespace) -> int:
+    conn = await asyncpg.connect(dsn)
+    try:
+        if args.audit_command == "head":
+            print(json.dumps([dataclasses.asdict(h) for h in await chain.heads(conn, args.tenant)], indent=2))
+            return 0
+        kept = {h["tenant"]: chain.Head(**h) for h in json.load(args.head)} if args.head else {}
+        tenants = [args.tenant] if args.tenant else sorted({h.tenant for h in await chain.heads(conn)} | set(kept))
+        results = {t: await chain.verify(conn, t, kept.get(t)) for t in tenants}
+    finally:
+        await conn.close()
+    print(json.dumps({t: r.as_dict() for t, r in results.items()}, indent=2))
+    return 0 if all(r.ok for r in results.values()) else 1
 
 
 async def _seed(dsn: str) -> bool:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -138,3 +143,36 @@ async def test_a_rewritten_tail_is_caught_by_the_head_kept_outside(own_store: Ev
         assert result.problem == "the kept head is no longer in the chain"
         forged = Head("jonkoping", earlier["position"], "00" * 32)
         assert (await verify(conn, "jonkoping", expected_head=forged)).first_mismatch == earlier["position"]
+
+
+async def _cli(dsn: str, *args: str) -> tuple[int, str]:
+    """Run `lagesbild ...` as the operator would, on the database at `dsn`."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "service.cli", *args,
+        env={**os.environ, "DATABASE_URL": dsn}, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode is not None
+    return process.returncode, out.decode()
+
+
+async def test_the_operator_exports_the_heads_and_verifies_against_them(
+    own_store: EventStore, own_dsn: str, tmp_path: Path
+) -> None:
+    positions = await _fill(own_store)
+    code, out = await _cli(own_dsn, "audit", "head")
+    assert code == 0
+    kept = tmp_path / "heads.json"
+    kept.write_text(out)
+    assert {h["tenant"]: h["position"] for h in json.loads(out)} == {t: p[-1] for t, p in positions.items()}
+
+    code, out = await _cli(own_dsn, "audit", "verify", "--head", str(kept))
+    assert (code, {t: r["ok"] for t, r in json.loads(out).items()}) == (0, {"jonkoping": True, "vaxjo": True})
+
+    target = positions["vaxjo"][1]
+    await _superuser(own_store, "UPDATE stored_events SET topic = topic || ' ' WHERE notification_id = $1", target)
+    code, out = await _cli(own_dsn, "audit", "verify", "--head", str(kept))
+    results = json.loads(out)
+    assert code == 1
+    assert results["jonkoping"]["ok"] is True
+    assert (results["vaxjo"]["ok"], results["vaxjo"]["first_mismatch"]) == (False, target)
