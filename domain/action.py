@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
+from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
 
 EFFECTS = ("improved", "unchanged", "worsened", "unknown")
@@ -28,6 +29,7 @@ class Action(Aggregate):
     class Planned(Aggregate.Created):
         """The action was planned."""
 
+        sealed_fields = ("description",)
         tenant: str
         area_id: UUID
         title: str
@@ -43,6 +45,7 @@ class Action(Aggregate):
     class StatusChanged(Aggregate.Event):
         """Base of the status events; `note` says how it went."""
 
+        sealed_fields = ("note",)
         note: str | None
         by: str
         org: str
@@ -60,8 +63,17 @@ class Action(Aggregate):
     class FollowedUp(Aggregate.Event):
         """Someone recorded the effect seen so far."""
 
+        sealed_fields = ("note",)
         effect: str
         note: str
+        by: str
+        org: str
+        tenant: str
+
+    class Redacted(Aggregate.Event):
+        """The action's free text (description, notes) was destroyed: its status and links stay."""
+
+        reason: str
         by: str
         org: str
         tenant: str
@@ -86,6 +98,7 @@ class Action(Aggregate):
         self.report_ids, self.categories = report_ids, categories
         self.status = "planned"
         self.follow_ups = 0
+        self.redacted = False
 
     @classmethod
     def plan(
@@ -118,6 +131,7 @@ class Action(Aggregate):
         """Move to `status` if the current status allows it (planned -> started -> completed)."""
         if status not in TRANSITIONS:
             raise Invalid("status", f"must be one of {', '.join(TRANSITIONS)}")
+        self._refuse_if_redacted()
         if status not in TRANSITIONS[self.status]:
             raise InvalidTransition(f"an action that is {self.status} cannot become {status}")
         note = optional_text("note", note, 2000)
@@ -132,10 +146,22 @@ class Action(Aggregate):
         """Record the effect seen so far; only for an action that has started."""
         if effect not in EFFECTS:
             raise Invalid("effect", f"must be one of {', '.join(EFFECTS)}")
+        self._refuse_if_redacted()
         if self.status not in ("started", "completed"):
             raise InvalidTransition(f"an action that is {self.status} cannot be followed up")
         note = required_text("note", note, 2000)
         self._followed_up(effect=effect, note=note, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def redact(self, actor: Actor, reason: str) -> None:
+        """Destroy the action's description and notes for good."""
+        self._refuse_if_redacted()
+        reason = required_text("reason", reason, 500)
+        self._redacted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def _refuse_if_redacted(self) -> None:
+        # Its key is gone: a new note could not be sealed.
+        if self.redacted:
+            raise InvalidTransition("the action's text was redacted; it can no longer be changed")
 
     @event(Started)
     def _started(self, note: str | None, by: str, org: str, tenant: str) -> None:
@@ -152,3 +178,8 @@ class Action(Aggregate):
     @event(FollowedUp)
     def _followed_up(self, effect: str, note: str, by: str, org: str, tenant: str) -> None:
         self.follow_ups += 1
+
+    @event(Redacted)
+    def _redacted(self, reason: str, by: str, org: str, tenant: str) -> None:
+        self.redacted = True
+        self.description = REDACTED if self.description is not None else None

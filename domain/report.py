@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
 from domain.location import Location
+from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
 from domain.weeks import parse_week, week_of
 
@@ -36,6 +37,7 @@ class Report(Aggregate):
     class Submitted(Aggregate.Created):
         """A partner shared the report."""
 
+        sealed_fields = ("place", "description")
         tenant: str
         area_id: UUID
         category: str
@@ -52,6 +54,7 @@ class Report(Aggregate):
     class Corrected(Aggregate.Event):
         """Some facts changed: `changes` maps each field to its old and new value."""
 
+        sealed_fields = ("reason", *(f"changes.{f}.{v}" for f in ("place", "description") for v in ("old", "new")))
         changes: dict[str, Any]
         reason: str
         by: str
@@ -60,6 +63,15 @@ class Report(Aggregate):
 
     class Retracted(Aggregate.Event):
         """The report was withdrawn; it leaves the counts but stays in history."""
+
+        sealed_fields = ("reason",)
+        reason: str
+        by: str
+        org: str
+        tenant: str
+
+    class Redacted(Aggregate.Event):
+        """The report's free text was destroyed (its key shredded): the facts and counts stay."""
 
         reason: str
         by: str
@@ -87,6 +99,7 @@ class Report(Aggregate):
         self.place, self.location, self.description, self.source = place, location, description, source
         self.submitted_by, self.org = by, org
         self.retracted = False
+        self.redacted = False
 
     @classmethod
     def submit(
@@ -118,6 +131,7 @@ class Report(Aggregate):
         """Change some facts, saying why; the event keeps the old and the new values."""
         if self.retracted:
             raise InvalidTransition("a retracted report cannot be corrected")
+        self._refuse_if_redacted()
         reason = required_text("reason", reason, 500)
         new = self._checked(changes, now)
         diff = {f: {"old": getattr(self, f), "new": v} for f, v in new.items() if getattr(self, f) != v}
@@ -129,8 +143,20 @@ class Report(Aggregate):
         """Withdraw the report: it stays in history and leaves the counts."""
         if self.retracted:
             raise InvalidTransition("the report is retracted already")
+        self._refuse_if_redacted()
         reason = required_text("reason", reason, 500)
         self._retracted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def redact(self, actor: Actor, reason: str) -> None:
+        """Destroy the report's free text for good (a coordinator's decision, or the retention period)."""
+        self._refuse_if_redacted()
+        reason = required_text("reason", reason, 500)
+        self._redacted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+
+    def _refuse_if_redacted(self) -> None:
+        # Its key is gone: nothing new can be sealed for it, and its text is not to come back.
+        if self.redacted:
+            raise InvalidTransition("the report's text was redacted; it can no longer be changed")
 
     def _checked(self, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
         unknown = sorted(set(changes) - set(CORRECTABLE))
@@ -163,6 +189,12 @@ class Report(Aggregate):
     @event(Retracted)
     def _retracted(self, reason: str, by: str, org: str, tenant: str) -> None:
         self.retracted = True
+
+    @event(Redacted)
+    def _redacted(self, reason: str, by: str, org: str, tenant: str) -> None:
+        self.redacted = True
+        self.place = REDACTED if self.place is not None else None
+        self.description = REDACTED if self.description is not None else None
 
 
 def _when(occurred_at: datetime | None, week: str | None, now: datetime, prefix: str = "") -> tuple[str | None, str]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-from uuid import UUID
 
 import asyncpg
-from eventsourcing.persistence import Mapper
 
+from domain.codec import SealingMapper
 from projections.generations import (
     Projection,
     activate,
@@ -21,7 +20,7 @@ from projections.runner import ProjectionRunner
 log = logging.getLogger(__name__)
 
 
-async def rebuild(dsn: str, projection: Projection, mapper: Mapper[UUID]) -> int:
+async def rebuild(dsn: str, projection: Projection, mapper: SealingMapper) -> int:
     """Fill a new generation from position zero while readers keep the old one, then switch them.
 
     The switch happens once the new generation has reached the old one's position, checked

@@ -14,19 +14,20 @@ import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
-from uuid import UUID
 
 import asyncpg
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import TopicError
 
+from domain.codec import SealingMapper
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
 
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"
 _BATCH_SQL = (
-    "SELECT notification_id, recorded_at, originator_id, originator_version, topic, state FROM stored_events"
-    " WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
+    "SELECT s.notification_id, s.recorded_at, s.originator_id, s.originator_version, s.topic, s.state, k.key"
+    " FROM stored_events s LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
+    " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
 )
 _CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
@@ -49,7 +50,7 @@ class ProjectionRunner:
         self,
         dsn: str,
         projection: Projection,
-        mapper: Mapper[UUID],
+        mapper: SealingMapper,
         *,
         batch_size: int = 1000,
         poll_seconds: float = 1.0,
@@ -136,7 +137,8 @@ class ProjectionRunner:
         batch = []
         for r in rows:
             try:
-                event = self.mapper.to_domain_event(StoredEvent(r[2], r[3], r[4], bytes(r[5])))
+                key = bytes(r[6]) if r[6] is not None else None  # None: destroyed, the text reads REDACTED
+                event = self.mapper.to_domain_event(StoredEvent(r[2], r[3], r[4], bytes(r[5])), key)
             except TopicError:
                 if r[4] not in self._skipped_topics:
                     self._skipped_topics.add(r[4])

@@ -12,8 +12,10 @@ from uuid import UUID
 
 import asyncpg
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, Notification, StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 
+from domain.codec import SealingMapper
+from domain.sealing import new_key, sealed_paths
 from service.group_commit import (
     AppendResult,
     ConcurrencyConflict,
@@ -42,7 +44,7 @@ class AggregateNotFound(LookupError):
 class EventStore:
     """Appends and loads event-sourced aggregates; `open()` before use, `close()` after."""
 
-    def __init__(self, dsn: str, pool: asyncpg.Pool, mapper: Mapper[UUID]) -> None:
+    def __init__(self, dsn: str, pool: asyncpg.Pool, mapper: SealingMapper) -> None:
         self.pool, self.mapper = pool, mapper
         self._writer = GroupCommitWriter(dsn)
 
@@ -64,11 +66,17 @@ class EventStore:
 
         All events are stored together or none is. Raises ConcurrencyConflict if the
         aggregate is at another version. With an `idempotency_key` seen before, stores
-        nothing and returns the first result (`replayed=True`).
+        nothing and returns the first result (`replayed=True`). Free text is sealed with the
+        aggregate's data key, made with its first sealed append and stored along with it.
         """
         if not events:
             raise ValueError("nothing to append")
-        records = [self.mapper.to_stored_event(e) for e in events]
+        key = fresh_key = None
+        if any(sealed_paths(type(e)) for e in events):
+            key = await self._data_key(events[0].originator_id) if expected_version else None
+            if key is None:
+                key = fresh_key = new_key()
+        records = [self.mapper.to_stored_event(e, key) for e in events]
         originator_id = records[0].originator_id
         assert isinstance(originator_id, UUID)
         for offset, record in enumerate(records, start=1):
@@ -76,21 +84,33 @@ class EventStore:
                 raise ValueError("an append holds the events of one aggregate")
             if record.originator_version != expected_version + offset:
                 raise ValueError(f"event versions must follow on from {expected_version} without gaps")
-        pending = PendingAppend(originator_id, expected_version, records, idempotency_key)
+        pending = PendingAppend(originator_id, expected_version, records, idempotency_key, fresh_key)
         return await self._writer.submit(pending)
+
+    async def _data_key(self, originator_id: UUID) -> bytes | None:
+        """The aggregate's data key; None if it has none yet (stored before sealing began)."""
+        row = await self.pool.fetchrow("SELECT key FROM data_keys WHERE subject_id = $1", originator_id)
+        if row is None:
+            return None
+        if row["key"] is None:
+            # The domain refuses changes to a redacted aggregate; this is the last line.
+            raise ValueError(f"the data key of {originator_id} was destroyed; its text cannot be extended")
+        return bytes(row["key"])
 
     async def events(self, originator_id: UUID, version: int | None = None) -> list[DomainEventProtocol[UUID]]:
         """The aggregate's events in order, up to `version` if given."""
         rows = await self.pool.fetch(
-            "SELECT originator_version, topic, state FROM stored_events"
-            " WHERE originator_id = $1 AND ($2::bigint IS NULL OR originator_version <= $2)"
-            " ORDER BY originator_version",
+            "SELECT s.originator_version, s.topic, s.state, k.key FROM stored_events s"
+            " LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
+            " WHERE s.originator_id = $1 AND ($2::bigint IS NULL OR s.originator_version <= $2)"
+            " ORDER BY s.originator_version",
             originator_id,
             version,
         )
         return [
             self.mapper.to_domain_event(
-                StoredEvent(originator_id, row["originator_version"], row["topic"], row["state"])
+                StoredEvent(originator_id, row["originator_version"], row["topic"], row["state"]),
+                bytes(row["key"]) if row["key"] is not None else None,
             )
             for row in rows
         ]

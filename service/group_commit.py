@@ -30,7 +30,7 @@ from service.database import CONNECTION_ERRORS
 log = logging.getLogger(__name__)
 
 APPEND_SQL = (
-    "SELECT append_no, outcome, originator_id, version, position FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7)"
+    "SELECT append_no, outcome, originator_id, version, position FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7, $8)"
 )
 # A lone append without an idempotency key, in one plain statement: about as cheap as a bare
 # INSERT. The lock is granted before any position is drawn (the rows that draw them come out
@@ -49,6 +49,10 @@ inserted AS (
         (SELECT max(originator_version) FROM stored_events WHERE originator_id = $1), 0)
     ORDER BY e.i
     RETURNING originator_version, notification_id
+),
+data_key AS (
+    INSERT INTO data_keys (subject_id, key)
+    SELECT $1, $6::bytea WHERE $6::bytea IS NOT NULL AND EXISTS (SELECT FROM inserted)
 )
 SELECT max(originator_version) AS version, max(notification_id) AS position,
     pg_notify('stored_events', '') IS NULL AS notified
@@ -87,11 +91,13 @@ class PendingAppend:
     expected_version: int
     records: list[StoredEvent]
     idempotency_key: str | None = None
+    new_key: bytes | None = None
+    """The data key of an aggregate's first sealed append (stored with it, domain/sealing.py)."""
     future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
-    """The seven array arguments of `lagesbild_append` for a group of appends."""
+    """The eight array arguments of `lagesbild_append` for a group of appends."""
     append_nos, versions, topics, states = [], [], [], []
     for n, append in enumerate(group, start=1):
         for record in append.records:
@@ -101,7 +107,8 @@ def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
             states.append(record.state)
     ids = [a.originator_id for a in group]
     expected = [a.expected_version for a in group]
-    return ids, expected, [a.idempotency_key for a in group], append_nos, versions, topics, states
+    keys, new_keys = [a.idempotency_key for a in group], [a.new_key for a in group]
+    return ids, expected, keys, new_keys, append_nos, versions, topics, states
 
 
 class _Connection:
@@ -207,6 +214,7 @@ class GroupCommitWriter:
                 [r.originator_version for r in records],
                 [r.topic for r in records],
                 [r.state for r in records],
+                append.new_key,
             )
         except asyncpg.UniqueViolationError:
             return False

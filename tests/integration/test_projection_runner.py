@@ -16,6 +16,7 @@ from domain.actor import Actor
 from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
+from domain.sealing import new_key
 from projections.generations import Connection, Recorded, active_generation, ensure_active, schema_of
 from projections.picture import PictureProjection
 from projections.rebuild import rebuild
@@ -178,7 +179,7 @@ async def test_unknown_event_types_are_skipped_and_a_poison_event_stops_the_proj
         orphan.collect_events()  # its submission is never stored: a correction of nothing
         orphan.correct(POLICE, {"count": 2}, "fel", NOW)
         poison = [mapper_record for mapper_record in orphan.collect_events()]
-        record = make_mapper().to_stored_event(poison[0])
+        record = make_mapper().to_stored_event(poison[0], new_key())
         await pool.execute(
             "INSERT INTO stored_events (originator_id, originator_version, topic, state) VALUES ($1, $2, $3, $4)",
             record.originator_id, record.originator_version, record.topic, record.state,

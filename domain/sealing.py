@@ -1,0 +1,89 @@
+"""Free text sealed with a key of its own per report or action, so that destroying the key shreds it.
+
+An event class lists its free-text fields in `sealed_fields` (dotted paths into its state, e.g.
+`changes.place.old`). On the way to the store each such string is replaced by an envelope
+`{"sealed": "<base64>"}` (AES-GCM, the eventsourcing library's AESCipher, with the subject's
+key); on the way back it is opened again. Once the key is destroyed (a redaction, or the end of
+the retention period) an envelope opens to REDACTED: the event is still there, its counts still
+count, and the text is gone for good, whoever reads it, a rebuild of every projection included.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
+
+REDACTED = "[redacted]"
+KEY_BYTES = 32
+_ENVELOPE = "sealed"
+
+
+def new_key() -> bytes:
+    """A fresh random key for one subject (AES-256)."""
+    return os.urandom(KEY_BYTES)
+
+
+def sealed_paths(event_class: type) -> tuple[str, ...]:
+    """The dotted paths of the free-text fields an event class seals (none for most)."""
+    paths: tuple[str, ...] = getattr(event_class, "sealed_fields", ())
+    return paths
+
+
+def _cipher(key: bytes) -> AESCipher:
+    # Not cached: a destroyed key must not live on in this process.
+    return AESCipher(Environment(env={AESCipher.CIPHER_KEY: base64.b64encode(key).decode()}))
+
+
+def _slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """The (container, name) a dotted path ends in, if the state has it."""
+    *parents, name = path.split(".")
+    container: Any = state
+    for parent in parents:
+        container = container.get(parent) if isinstance(container, dict) else None
+    if isinstance(container, dict) and name in container:
+        yield container, name
+
+
+def seal(state: dict[str, Any], paths: tuple[str, ...], key: bytes) -> dict[str, Any]:
+    """A copy of `state` with the text at `paths` sealed with `key` (None and absent values stay)."""
+    sealed = copy.deepcopy(state)
+    cipher = _cipher(key)
+    for path in paths:
+        for container, name in _slots(sealed, path):
+            value = container[name]
+            if isinstance(value, str):
+                token = base64.b64encode(cipher.encrypt(value.encode())).decode()
+                container[name] = {_ENVELOPE: token}
+    return sealed
+
+
+def unseal(state: dict[str, Any], paths: tuple[str, ...], key: bytes | None) -> None:
+    """Open the envelopes at `paths` in place; without a key (destroyed) they read REDACTED."""
+    for path in paths:
+        for container, name in _slots(state, path):
+            value = container[name]
+            if isinstance(value, dict) and set(value) == {_ENVELOPE}:
+                if key is None:
+                    container[name] = REDACTED
+                else:
+                    container[name] = _cipher(key).decrypt(base64.b64decode(value[_ENVELOPE])).decode()
+
+
+def redact(state: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of a plain (opened) state with the text at `paths` replaced by REDACTED.
+
+    What a read model that kept the text must hold once the key is gone: the same as it would
+    get from a rebuild, in which every envelope opens to REDACTED.
+    """
+    redacted = copy.deepcopy(state)
+    for path in paths:
+        for container, name in _slots(redacted, path):
+            if isinstance(container[name], str):
+                container[name] = REDACTED
+    return redacted
