@@ -11,6 +11,7 @@ from domain.area import Area
 from domain.assessment import Assessment
 from domain.category import Category
 from domain.report import Report
+from domain.sealing import redact, sealed_paths
 from projections.generations import Connection, Recorded
 
 TABLES_SQL = """
@@ -28,6 +29,20 @@ _COLUMNS = (
     "version", "area_id", "summary",
 )  # fmt: skip
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "org", "tenant"}
+
+
+def _sealed_by_type() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(aggregate type, event type) -> the free-text paths its events seal (and so its summaries hold)."""
+    found = {}
+    for aggregate in (Report, Action):
+        for event_class in vars(aggregate).values():
+            if isinstance(event_class, type) and sealed_paths(event_class):
+                found[(aggregate.__name__, event_class.__name__)] = sealed_paths(event_class)
+    return found
+
+
+_SEALED = _sealed_by_type()
+_REDACTIONS = (Report.Redacted, Action.Redacted)
 
 
 def summary_of(event: Any) -> dict[str, Any]:
@@ -80,6 +95,9 @@ class AuditProjection:
             await conn.copy_records_to_table(
                 "entries", records=entries, columns=_COLUMNS, schema_name=schema.strip('"')
             )
+        redacted = [(r.event.tenant, r.originator_id) for r in batch if isinstance(r.event, _REDACTIONS)]
+        if redacted:
+            await _scrub(conn, schema, redacted)
         if changed:
             await conn.execute(
                 f"INSERT INTO {schema}.streams (stream_id, area_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])"
@@ -87,6 +105,28 @@ class AuditProjection:
                 list(changed),
                 list(changed.values()),
             )
+
+
+async def _scrub(conn: Connection, schema: str, streams: list[tuple[str, UUID]]) -> None:
+    """Replace the free text of these (tenant, stream)s' entries by REDACTED, as a rebuild would show them now."""
+    rows = await conn.fetch(
+        f"SELECT position, aggregate_type, event_type, summary FROM {schema}.entries"
+        " WHERE (tenant, aggregate_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))",
+        [s[0] for s in streams],
+        [s[1] for s in streams],
+    )
+    changed = []
+    for row in rows:
+        paths = _SEALED.get((row["aggregate_type"], row["event_type"]))
+        if paths:
+            changed.append((row["position"], json.dumps(redact(json.loads(row["summary"]), paths), ensure_ascii=False)))
+    if changed:
+        await conn.execute(
+            f"UPDATE {schema}.entries e SET summary = c.summary::jsonb"
+            " FROM unnest($1::bigint[], $2::text[]) AS c(position, summary) WHERE e.position = c.position",
+            [c[0] for c in changed],
+            [c[1] for c in changed],
+        )
 
 
 def _aggregate_type(event: Any) -> str:

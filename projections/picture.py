@@ -15,6 +15,7 @@ from domain.action import Action
 from domain.area import Area
 from domain.assessment import Assessment
 from domain.report import Report
+from domain.sealing import REDACTED
 from domain.weeks import week_of
 from projections.generations import Connection, Recorded
 
@@ -91,6 +92,7 @@ class _Batch:
         self.assessments: dict[tuple[str, UUID, str], dict[str, Any]] = {}
         self.counts: dict[tuple[str, UUID, str, str], list[int]] = defaultdict(lambda: [0, 0])
         self.changed: dict[tuple[str, UUID], int] = {}
+        self.redacted_actions: set[UUID] = set()
 
     def count(self, report: dict[str, Any], sign: int, position: int) -> None:
         key = (report["tenant"], report["area_id"], report["week"], report["category"])
@@ -160,6 +162,8 @@ class PictureProjection:
             row = state.reports[oid]
             row["status"] = "retracted"
             state.count(row, -1, pos)
+        elif isinstance(e, Report.Redacted):
+            _redact(state.reports[oid], ("place", "description"))
         elif isinstance(e, Action.Planned):
             state.actions[oid] = {
                 "action_id": oid, "tenant": e.tenant, "area_id": e.area_id, "title": e.title,
@@ -184,6 +188,15 @@ class PictureProjection:
             }  # fmt: skip
             state.follow_ups.append(follow_up)
             row["last_follow_up"] = {k: follow_up[k] for k in ("effect", "note", "week", "org")}
+        elif isinstance(e, Action.Redacted):
+            row = state.actions[oid]
+            _redact(row, ("description",))
+            if row["last_follow_up"] is not None:
+                row["last_follow_up"] = _parsed(row["last_follow_up"]) | {"note": REDACTED}
+            for follow_up in state.follow_ups:
+                if follow_up["action_id"] == oid:
+                    follow_up["note"] = REDACTED
+            state.redacted_actions.add(oid)  # and the follow-ups written before this batch
         elif isinstance(e, Assessment.Published):
             state.assessments[(e.tenant, e.area_id, e.week)] = {
                 "tenant": e.tenant, "area_id": e.area_id, "week": e.week, "revision": e.revision,
@@ -213,6 +226,12 @@ class PictureProjection:
             values = [tuple(_db(row[c]) for c in columns) for row in rows]
             if values:
                 await conn.executemany(_upsert(schema, table, columns, key), values)
+        if state.redacted_actions:
+            await conn.execute(
+                f"UPDATE {schema}.follow_ups SET note = $2 WHERE action_id = ANY($1)",
+                list(state.redacted_actions),
+                REDACTED,
+            )
         if state.counts:
             keys, deltas = list(state.counts), list(state.counts.values())
             await conn.execute(
@@ -232,6 +251,19 @@ class PictureProjection:
                 " ON CONFLICT (tenant, area_id) DO UPDATE SET position = excluded.position",
                 [k[0] for k in keys2], [k[1] for k in keys2], [state.changed[k] for k in keys2],
             )  # fmt: skip
+
+
+def _redact(row: dict[str, Any], fields: tuple[str, ...]) -> None:
+    """What a rebuild would hold once the key is gone: REDACTED where there was text."""
+    for field in fields:
+        if row[field] is not None:
+            row[field] = REDACTED
+
+
+def _parsed(value: Any) -> dict[str, Any]:
+    """A jsonb value as loaded (text) or as made in this batch (a dict)."""
+    parsed: dict[str, Any] = json.loads(value) if isinstance(value, str) else value
+    return parsed
 
 
 def _db(value: Any) -> Any:

@@ -17,7 +17,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from domain.codec import make_mapper
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import health
+from service import health, retention
 from service.api.actions import ActionController
 from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
@@ -82,6 +82,9 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             app.state.tracker = tracker = ProjectionTracker(dsn, pool)
             await tracker.start()
             runners = []
+            if settings.retention_days > 0:
+                sweep = retention.sweep_forever(store, clock, settings.retention_days)
+                runners.append(asyncio.create_task(sweep, name="retention"))
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
                     runner = ProjectionRunner(dsn, projection, store.mapper)

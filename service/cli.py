@@ -18,7 +18,7 @@ from domain.codec import make_mapper
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import chain, demo
+from service import chain, demo, retention
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
 from service.database import database_url
@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "rebuild":
             generation = asyncio.run(_rebuild(dsn, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
+        elif args.command == "retention":
+            count = asyncio.run(_retention(dsn, settings))
+            print(f"redacted the free text of {count} reports and actions older than {settings.retention_days} days")
         elif args.command == "audit":
             return asyncio.run(_audit(dsn, args))
         elif args.command == "demo":
@@ -81,6 +84,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     )
     rebuild = commands.add_parser("rebuild", help="rebuild a read model from position zero, then switch readers to it")
     rebuild.add_argument("projection", choices=sorted(PROJECTIONS))
+    commands.add_parser(
+        "retention", help="redact free text older than LAGESBILD_RETENTION_DAYS now (the service does it hourly)"
+    )
     audit = commands.add_parser("audit", help="the hash chain: export its heads, or verify it")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     head = audit_commands.add_parser("head", help="print each tenant's chain head (JSON), to keep outside")
@@ -129,6 +135,19 @@ async def _audit(dsn: str, args: argparse.Namespace) -> int:
         await conn.close()
     print(json.dumps({t: r.as_dict() for t, r in results.items()}, indent=2))
     return 0 if all(r.ok for r in results.values()) else 1
+
+
+async def _retention(dsn: str, settings: Settings) -> int:
+    if settings.retention_days <= 0:
+        return 0
+    await _migrate(dsn)
+    async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(dsn, pool, make_mapper())
+        await store.open()
+        try:
+            return await retention.sweep(store, datetime.now(UTC), settings.retention_days)
+        finally:
+            await store.close()
 
 
 async def _seed(dsn: str) -> bool:

@@ -38,6 +38,8 @@ class Settings:
     """`LAGESBILD_PROJECTIONS`: `off` when `lagesbild project` runs them in a process of their own."""
     access_log: bool = True
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
+    retention_days: int = 1826
+    """`LAGESBILD_RETENTION_DAYS`: free text older than this is redacted (0: never)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +59,7 @@ class Settings:
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
+            retention_days=_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
         )
 
 

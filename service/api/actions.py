@@ -66,6 +66,12 @@ class FollowUpIn(Strict):
     note: Note
 
 
+class RedactionIn(Strict):
+    """Why the free text is to be destroyed (kept in clear in the history: no personal data here)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=500)]
+
+
 async def _check_links(store: EventStore, areas: AreaLookup, data: ActionIn, tenant: str) -> None:
     try:
         await areas.get(data.area_id, tenant)
@@ -174,3 +180,28 @@ class ActionController(Controller):
             lambda a: a.follow_up(identity.actor, data.effect, data.note),
         )  # fmt: skip
         return written(result, 201)
+
+    @post(
+        "/{action_id:uuid}/redaction",
+        summary="Destroy an action's description and notes for good (coordinator)",
+        status_code=200,
+        guards=[role("coordinator")],
+    )
+    async def redact_action(
+        self,
+        action_id: FromPath[UUID],
+        data: JSONBody[RedactionIn],
+        identity: Identity,
+        store: Store,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """Its key is destroyed: description and notes read `[redacted]` everywhere; status and links stay."""
+        result = await commands.change(
+            store,
+            Action,
+            action_id,
+            identity,
+            expected_version(if_match),
+            lambda a: a.redact(identity.actor, data.reason),
+        )
+        return written(result, 200)

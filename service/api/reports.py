@@ -98,6 +98,12 @@ class RetractionIn(Strict):
     reason: Reason
 
 
+class RedactionIn(Strict):
+    """Why the free text is to be destroyed (kept in clear in the history: no personal data here)."""
+
+    reason: Reason
+
+
 class ReportOut(msgspec.Struct):
     """A report as it stands now."""
 
@@ -115,6 +121,7 @@ class ReportOut(msgspec.Struct):
     org: str
     submitted_by: str
     status: Literal["active", "retracted"]
+    redacted: bool
 
 
 async def _check_area(areas: AreaLookup, area_id: UUID, tenant: str, field: str) -> None:
@@ -199,6 +206,7 @@ class ReportController(Controller):
         out = ReportOut(
             str(r.id), r.version, str(r.area_id), r.category, r.occurred_at, r.week, r.count, r.place,
             r.location, r.description, r.source, r.org, r.submitted_by, "retracted" if r.retracted else "active",
+            r.redacted,
         )  # fmt: skip
         return Response(out, headers={"ETag": f'"{r.version}"'})
 
@@ -254,4 +262,32 @@ class ReportController(Controller):
             report.retract(identity.actor, data.reason)
 
         result = await commands.change(store, Report, report_id, identity, expected_version(if_match), decide)
+        return written(result, 200)
+
+    @post(
+        "/{report_id:uuid}/redaction",
+        summary="Destroy a report's free text for good (coordinator)",
+        status_code=200,
+        guards=[role("coordinator")],
+    )
+    async def redact_report(
+        self,
+        report_id: FromPath[UUID],
+        data: JSONBody[RedactionIn],
+        identity: Identity,
+        store: Store,
+        if_match: IfMatch,
+    ) -> Response[Written]:
+        """Its key is destroyed: place, description and reasons read `[redacted]` everywhere, for good.
+
+        The report stays in history and keeps counting; the audit trail shows who redacted it and when.
+        """
+        result = await commands.change(
+            store,
+            Report,
+            report_id,
+            identity,
+            expected_version(if_match),
+            lambda r: r.redact(identity.actor, data.reason),
+        )
         return written(result, 200)
