@@ -15,20 +15,41 @@ CREATE INDEX data_keys_live_idx ON data_keys (created_at) WHERE key IS NOT NULL;
 
 -- A redaction event (topic ending in ".Redacted") destroys its aggregate's key in the same
 -- transaction that stores it: there is never a redaction on record with the text still readable,
--- nor a destroyed key without the event that says who did it and when. Runs as the owner, so
--- that the service needs no right to change keys at all.
-CREATE FUNCTION lagesbild_destroy_redacted_keys() RETURNS trigger
+-- nor a destroyed key without the event that says who did it and when. This is done by the
+-- trigger that chains every inserted statement's events (migration 0004), which runs as the
+-- owner, so that the service needs no right to change keys at all; one trigger, not two, since
+-- it runs for every append.
+CREATE OR REPLACE FUNCTION lagesbild_chain_inserted() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    UPDATE data_keys k SET key = NULL, destroyed_at = now(), destroyed_position = n.notification_id
-    FROM new_rows n
-    WHERE k.subject_id = n.originator_id AND n.topic LIKE '%.Redacted' AND k.key IS NOT NULL;
+    PERFORM pg_advisory_xact_lock(7013200466512);  -- see migration 0004
+    WITH tenants AS (
+        SELECT n.*, lagesbild_tenant_of(n.state) AS tenant FROM new_rows n
+    ), inserted AS (
+        SELECT n.notification_id AS position, n.tenant,
+            lagesbild_chain_digest(n.tenant, n.notification_id, n.originator_id, n.originator_version, n.topic,
+                n.recorded_at, n.state) AS digest
+        FROM tenants n
+    ), linked AS (
+        SELECT i.position, i.tenant,
+            lagesbild_chain(coalesce(h.link, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea), i.digest)
+                OVER (PARTITION BY i.tenant ORDER BY i.position) AS link
+        FROM inserted i LEFT JOIN chain_heads h ON h.tenant = i.tenant
+    ), chained AS (
+        INSERT INTO event_chain (position, tenant, link)
+        SELECT position, tenant, link FROM linked
+        RETURNING position, tenant, link
+    ), destroyed AS (
+        UPDATE data_keys k SET key = NULL, destroyed_at = now(), destroyed_position = n.notification_id
+        FROM new_rows n
+        WHERE k.subject_id = n.originator_id AND n.topic LIKE '%.Redacted' AND k.key IS NOT NULL
+    )
+    INSERT INTO chain_heads (tenant, position, link)
+    SELECT DISTINCT ON (tenant) tenant, position, link FROM chained ORDER BY tenant, position DESC
+    ON CONFLICT (tenant) DO UPDATE SET position = excluded.position, link = excluded.link;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER stored_events_redaction AFTER INSERT ON stored_events
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION lagesbild_destroy_redacted_keys();
 
 -- lagesbild_append (migration 0001) now also stores the data key of an aggregate's first
 -- sealed append (a_new_keys, one per append, NULL for none), for the appends it accepts.
