@@ -53,18 +53,41 @@ CREATE FUNCTION lagesbild_tenant_of(state bytea) RETURNS text LANGUAGE sql IMMUT
     SELECT coalesce(convert_from(state, 'UTF8')::jsonb ->> 'tenant', '')
 $$;
 
--- Chains the rows of one INSERT statement (a group of appends) in one pass.
+-- Crypto-shredding: the free text of each report and action is sealed with a key of its own
+-- (domain/sealing.py). The key is stored with the aggregate's first append, in the same
+-- transaction; destroying it (a redaction event, below) makes that text unreadable for good,
+-- while the events themselves stay, immutable, and keep counting.
+CREATE TABLE data_keys (
+    subject_id uuid PRIMARY KEY,
+    key bytea,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    destroyed_at timestamptz,
+    destroyed_position bigint,
+    CHECK ((key IS NULL) = (destroyed_at IS NOT NULL))
+);
+-- The retention sweep looks for live keys older than the retention period.
+CREATE INDEX data_keys_live_idx ON data_keys (created_at) WHERE key IS NOT NULL;
+
+-- A redaction event (topic ending in ".Redacted") destroys its aggregate's key in the same
+-- transaction that stores it: there is never a redaction on record with the text still readable,
+-- nor a destroyed key without the event that says who did it and when. The trigger that chains
+-- the events does it (one trigger, not two, since it runs for every append); it runs as the
+-- owner, so that the service needs no right to change chains or keys at all.
+--
+-- The trigger chains the rows of one INSERT statement (a group of appends) in one pass.
 CREATE FUNCTION lagesbild_chain_inserted() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
     -- Our append paths hold this lock already; any other writer takes it here, so that the
     -- tenants' heads change one statement at a time.
     PERFORM pg_advisory_xact_lock(7013200466512);
-    WITH inserted AS (
-        SELECT n.notification_id AS position, lagesbild_tenant_of(n.state) AS tenant,
-            lagesbild_chain_digest(lagesbild_tenant_of(n.state), n.notification_id, n.originator_id,
-                n.originator_version, n.topic, n.recorded_at, n.state) AS digest
-        FROM new_rows n
+    WITH tenants AS (
+        SELECT n.*, lagesbild_tenant_of(n.state) AS tenant FROM new_rows n
+    ), inserted AS (
+        SELECT n.notification_id AS position, n.tenant,
+            lagesbild_chain_digest(n.tenant, n.notification_id, n.originator_id, n.originator_version, n.topic,
+                n.recorded_at, n.state) AS digest
+        FROM tenants n
     ), linked AS (
         SELECT i.position, i.tenant,
             lagesbild_chain(coalesce(h.link, '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea), i.digest)
@@ -74,6 +97,10 @@ BEGIN
         INSERT INTO event_chain (position, tenant, link)
         SELECT position, tenant, link FROM linked
         RETURNING position, tenant, link
+    ), destroyed AS (
+        UPDATE data_keys k SET key = NULL, destroyed_at = now(), destroyed_position = n.notification_id
+        FROM new_rows n
+        WHERE k.subject_id = n.originator_id AND n.topic LIKE '%.Redacted' AND k.key IS NOT NULL
     )
     INSERT INTO chain_heads (tenant, position, link)
     SELECT DISTINCT ON (tenant) tenant, position, link FROM chained ORDER BY tenant, position DESC
