@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections import deque
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, NamedTuple
+from urllib.parse import parse_qsl
 
 import asyncpg
+import msgspec
 
 from service.database import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 
+_encode = msgspec.json.Encoder().encode
 DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 _SHUTDOWN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
+# A caller must not be able to fill the log with parameters the handlers ignore anyway:
+_MAX_QUERY_BYTES = 4096  # of the query string, at most this much is looked at,
+_MAX_PARAMS = 20  # of its parameters at most this many kept,
+_MAX_CHARS = 200  # and each key and value cut at this length.
 _LOCK_KEY = 7013200466530  # advisory lock "lagesbild read log": ids are handed out in commit order
 _COLUMNS = (
     "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "path_params",
@@ -26,25 +33,50 @@ _COLUMNS = (
 
 
 class ReadRecord(NamedTuple):
-    """One answered read: who, which resource by which route and parameters, when, the status. No body."""
+    """One answered read: who, which resource by which route and parameters, when, the status. No body.
+
+    Made in the request, so it holds what the request has at hand; `_row` makes it a table row.
+    """
 
     read_at: datetime
     tenant: str
     actor: str
     org: str
-    roles: list[str]
+    roles: Collection[str]
     resource: str
     resource_id: str | None
     route: str
     path_params: dict[str, Any]
-    query_params: dict[str, Any]
+    query_string: bytes
     status: int
 
 
 def _row(record: ReadRecord) -> tuple[Any, ...]:
-    # Encoding happens here, in the writer, not in the request that made the record.
-    path_params = {k: str(v) for k, v in record.path_params.items()}
-    return (*record[:8], json.dumps(path_params), json.dumps(record.query_params), record.status)
+    # Sorting, parsing and encoding happen here, in the writer, not in the request; with
+    # msgspec (ids become strings), as json.dumps would hold the event loop ~8x longer a batch.
+    read_at, tenant, actor, org, roles, resource, resource_id, route, path_params, query_string, status = record
+    return (
+        read_at, tenant, actor, org, sorted(roles), resource, resource_id, route,
+        _encode(path_params).decode(), _encode(query_params(query_string)).decode(), status,
+    )  # fmt: skip
+
+
+def query_params(query_string: bytes) -> dict[str, Any]:
+    """The query parameters as sent (a repeated one as a list), bounded in number and length."""
+    if not query_string:
+        return {}
+    params: dict[str, Any] = {}
+    text = query_string[:_MAX_QUERY_BYTES].decode("utf-8", "replace")
+    pairs = parse_qsl(text, keep_blank_values=True)
+    for key, value in pairs[:_MAX_PARAMS]:
+        key, value = key[:_MAX_CHARS], value[:_MAX_CHARS]
+        if key not in params:
+            params[key] = value
+        elif isinstance(params[key], list):
+            params[key].append(value)
+        else:
+            params[key] = [params[key], value]
+    return params
 
 
 class ReadLog:
@@ -137,13 +169,14 @@ class ReadLog:
     async def _write_batch(self) -> None:
         batch = [self._buffer.popleft() for _ in range(min(self.batch_size, len(self._buffer)))]
         self._in_flight = len(batch)
+        batch, rows = self._encoded(batch)
         try:
             conn = await self._connection()
             async with conn.transaction():
                 # The lock makes ids follow commit order across service processes, so an
                 # auditor paging by id (`after`) never passes over a batch that commits later.
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
-                await conn.copy_records_to_table("read_log", records=[_row(r) for r in batch], columns=_COLUMNS)
+                await conn.copy_records_to_table("read_log", records=rows, columns=_COLUMNS)
         except BaseException as error:
             self._buffer.extendleft(reversed(batch))
             if not isinstance(error, asyncpg.PostgresError) or self._conn is None or self._conn.is_closed():
@@ -151,7 +184,19 @@ class ReadLog:
             raise
         finally:
             self._in_flight = 0
-        self.written += len(batch)
+        self.written += len(rows)
+
+    def _encoded(self, batch: list[ReadRecord]) -> tuple[list[ReadRecord], list[tuple[Any, ...]]]:
+        kept, rows = [], []
+        for record in batch:
+            try:
+                rows.append(_row(record))
+            except Exception:  # one record that cannot be encoded must not hold up the rest for ever
+                self.dropped += 1
+                log.exception("read log: dropping a record that cannot be encoded: %r", record)
+            else:
+                kept.append(record)
+        return kept, rows
 
     async def _connection(self) -> asyncpg.Connection:
         if self._conn is None or self._conn.is_closed():

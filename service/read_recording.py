@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal, get_args
-from urllib.parse import parse_qsl
+from typing import Literal, get_args
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,10 +14,6 @@ Kind = Literal[
     "report", "reports", "action", "actions", "picture", "overview", "lagesbild", "audit", "audit_reads", "stream"
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
-# A caller must not be able to fill the log with parameters the handlers ignore anyway:
-_MAX_QUERY_BYTES = 4096  # of the query string, at most this much is looked at,
-_MAX_PARAMS = 20  # of its parameters at most this many kept,
-_MAX_CHARS = 200  # and each key and value cut at this length.
 
 
 def recorded_status(status: int) -> bool:
@@ -74,30 +69,12 @@ def _record(scope: Scope, kind: str, status: int) -> None:
             tenant=identity.tenant,
             actor=identity.sub,
             org=identity.org,
-            roles=sorted(identity.roles),
+            roles=identity.roles,
             resource=kind,
             resource_id=None if resource_id is None else str(resource_id),
             route=f"{scope.get('method', 'GET')} {scope.get('path_template', '')}",
             path_params=path_params,
-            query_params=query_params(scope.get("query_string", b"")),
+            query_string=scope.get("query_string", b""),
             status=status,
         )
     )
-
-
-def query_params(query_string: bytes) -> dict[str, Any]:
-    """The query parameters as sent (a repeated one as a list), bounded in number and length."""
-    if not query_string:
-        return {}
-    params: dict[str, Any] = {}
-    text = query_string[:_MAX_QUERY_BYTES].decode("utf-8", "replace")
-    pairs = parse_qsl(text, keep_blank_values=True)
-    for key, value in pairs[:_MAX_PARAMS]:
-        key, value = key[:_MAX_CHARS], value[:_MAX_CHARS]
-        if key not in params:
-            params[key] = value
-        elif isinstance(params[key], list):
-            params[key].append(value)
-        else:
-            params[key] = [params[key], value]
-    return params

@@ -17,7 +17,7 @@ def _record(tenant: str, n: int = 0) -> ReadRecord:
     return ReadRecord(
         read_at=datetime.now(UTC), tenant=tenant, actor=f"polis-{n}", org="polisen", roles=["reporter"],
         resource="report", resource_id=str(uuid.UUID(int=n)), route="GET /api/v1/reports/{report_id}",
-        path_params={"report_id": uuid.UUID(int=n)}, query_params={"min_position": "7"}, status=200,
+        path_params={"report_id": uuid.UUID(int=n)}, query_string=b"min_position=7", status=200,
     )  # fmt: skip
 
 
@@ -90,6 +90,21 @@ async def test_a_lost_connection_loses_no_record_and_writes_none_twice(database_
         await read_log.close()
     rows = await pool.fetch("SELECT actor FROM read_log WHERE tenant = $1 ORDER BY id", tenant)
     assert [r["actor"] for r in rows] == ["polis-0", "polis-1", "polis-2"]
+
+
+async def test_a_record_that_cannot_be_written_does_not_hold_up_the_others(
+    database_dsn: str, pool: asyncpg.Pool
+) -> None:
+    tenant = f"t-{uuid.uuid4().hex[:8]}"
+    read_log = ReadLog(database_dsn)
+    try:
+        read_log.record(_record(tenant, 1)._replace(path_params={"report_id": object()}))
+        read_log.record(_record(tenant, 2))
+        await read_log.flush()
+        assert (read_log.buffered, read_log.written, read_log.dropped) == (0, 1, 1)
+    finally:
+        await read_log.close()
+    assert [r["actor"] for r in await pool.fetch("SELECT actor FROM read_log WHERE tenant = $1", tenant)] == ["polis-2"]
 
 
 @pytest.mark.parametrize(
