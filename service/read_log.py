@@ -25,7 +25,6 @@ _SHUTDOWN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 _MAX_QUERY_BYTES = 4096  # of the query string, at most this much is looked at,
 _MAX_PARAMS = 20  # of its parameters at most this many kept,
 _MAX_CHARS = 200  # and each key and value cut at this length.
-_LOCK_KEY = 7013200466530  # advisory lock "lagesbild read log": ids are handed out in commit order
 _COLUMNS = (
     "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "path_params",
     "query_params", "status",
@@ -172,11 +171,7 @@ class ReadLog:
         batch, rows = self._encoded(batch)
         try:
             conn = await self._connection()
-            async with conn.transaction():
-                # The lock makes ids follow commit order across service processes, so an
-                # auditor paging by id (`after`) never passes over a batch that commits later.
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", _LOCK_KEY)
-                await conn.copy_records_to_table("read_log", records=rows, columns=_COLUMNS)
+            await conn.copy_records_to_table("read_log", records=rows, columns=_COLUMNS)  # one statement: all or none
         except BaseException as error:
             self._buffer.extendleft(reversed(batch))
             if not isinstance(error, asyncpg.PostgresError) or self._conn is None or self._conn.is_closed():

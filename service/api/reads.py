@@ -68,8 +68,9 @@ class ReadLogController(Controller):
         """Reads of reports, actions, pictures, the lägesbild, the audit trail and this log, oldest first.
 
         Each: who (actor, org, roles), what (resource, resource_id, route, path and query
-        parameters), when (read_at), and the status (2xx read; 403 or 404 refused). Records are
-        written in batches a fraction of a second after the read, so the newest may not be here yet.
+        parameters), when (read_at), and the status (2xx read; 403 or 404 refused). In the order of
+        reading; a record is written a fraction of a second after its read (longer while the
+        database is away), so to follow the log, ask `to` a few seconds ago.
         """
         async with pool.acquire() as conn:
             entries, next_cursor = await read_log_queries.reads(

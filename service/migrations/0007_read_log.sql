@@ -2,7 +2,7 @@
 -- lägesbild, the audit trail and this log itself (service/read_log.py). Who, which resource,
 -- which route with which parameters, when, and the status; never a response body.
 CREATE TABLE read_log (
-    id bigserial PRIMARY KEY,            -- keyset cursor, in commit order: writers take an advisory lock
+    id bigserial PRIMARY KEY,            -- names an entry (the `after` cursor); order is by read_at, id
     read_at timestamptz NOT NULL,        -- when the service answered (written a moment later, in a batch)
     tenant text NOT NULL,
     actor text NOT NULL,                 -- the token's sub
@@ -16,11 +16,13 @@ CREATE TABLE read_log (
     status smallint NOT NULL             -- 2xx: read; 403/404: refused to an identified caller
 );
 
--- What an auditor asks: a tenant's reads in order, by one user, of one resource, in a period.
-CREATE INDEX read_log_tenant_idx ON read_log (tenant, id);
-CREATE INDEX read_log_actor_idx ON read_log (tenant, actor, id);
-CREATE INDEX read_log_resource_id_idx ON read_log (tenant, resource_id, id) WHERE resource_id IS NOT NULL;
-CREATE INDEX read_log_read_at_idx ON read_log (tenant, read_at);
+-- What an auditor asks, always within a tenant and a period, in the order of reading: every
+-- read, one user's, one resource's (who read this report?), one kind's (who looked at the read
+-- log?). Each index ends in (read_at, id), so a page is one range scan however large the log.
+CREATE INDEX read_log_read_at_idx ON read_log (tenant, read_at, id);
+CREATE INDEX read_log_actor_idx ON read_log (tenant, actor, read_at, id);
+CREATE INDEX read_log_resource_id_idx ON read_log (tenant, resource_id, read_at, id) WHERE resource_id IS NOT NULL;
+CREATE INDEX read_log_resource_idx ON read_log (tenant, resource, read_at, id);
 
 -- Append-only: the database refuses to change, remove or empty the record of who read what.
 -- (Retention, once decided, is better served by partitioning by month and dropping old

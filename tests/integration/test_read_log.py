@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
 
+from service import read_log_queries
 from service.database import with_database
 from service.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
 
@@ -42,6 +43,28 @@ async def test_a_flush_writes_in_batches_in_order(database_dsn: str, pool: async
     assert (rows[0]["route"], rows[0]["status"], list(rows[0]["roles"])) == (
         "GET /api/v1/reports/{report_id}", 200, ["reporter"],
     )  # fmt: skip
+
+
+async def test_entries_come_in_the_order_they_were_read_not_written(database_dsn: str, pool: asyncpg.Pool) -> None:
+    tenant = f"t-{uuid.uuid4().hex[:8]}"
+    start = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+    read_log = ReadLog(database_dsn)
+    try:
+        for minutes in (0, 3, 1, 2):  # the read at 08:01 was held up and written after the one at 08:03
+            read_log.record(_record(tenant, minutes)._replace(read_at=start + timedelta(minutes=minutes)))
+            await read_log.flush()
+    finally:
+        await read_log.close()
+    async with pool.acquire() as conn:
+        first, cursor = await read_log_queries.reads(conn, tenant, limit=2)
+        assert cursor is not None
+        rest, last = await read_log_queries.reads(conn, tenant, after=int(cursor), limit=2)
+        window, _ = await read_log_queries.reads(
+            conn, tenant, since=start + timedelta(minutes=1), until=start + timedelta(minutes=3)
+        )
+    assert [e.actor for e in first + rest] == ["polis-0", "polis-1", "polis-2", "polis-3"]
+    assert last is None
+    assert [e.actor for e in window] == ["polis-1", "polis-2"]
 
 
 async def test_close_writes_what_is_left(database_dsn: str, pool: asyncpg.Pool) -> None:

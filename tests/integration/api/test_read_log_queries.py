@@ -47,8 +47,9 @@ async def test_pages_have_no_duplicates_or_holes_and_filters_narrow(client: Clie
         cursor = page["next_cursor"]
         assert cursor in (None, str(pages[-1][-1]))
     listed = [e["id"] for e in everything if e["resource"] == "reports"]
+    paged_ids = [i for p in pages for i in p]
     assert [len(p) for p in pages] == [2, 2, 1]
-    assert [i for p in pages for i in p] == listed == sorted(set(listed))
+    assert paged_ids == listed == sorted(set(listed))
     assert [e["org"] for e in await recorded_reads(client, auth, tenant, org="kommunen")] == ["kommunen"] * 3
     assert {e["resource"] for e in await recorded_reads(client, auth, tenant, actor="vatterhem-1")} == {
         "reports",
@@ -57,9 +58,13 @@ async def test_pages_have_no_duplicates_or_holes_and_filters_narrow(client: Clie
     third, sixth = everything[2]["read_at"], everything[5]["read_at"]
     window = await recorded_reads(client, auth, tenant, **{"from": third, "to": sixth})
     assert [e["id"] for e in window] == [e["id"] for e in everything[2:5]]
-    bad = await client.get("/api/v1/audit/reads", params={"resource": "everything"}, headers=auditor)
-    assert bad.status_code == 422
-    assert bad.json()["errors"][0]["field"] == "resource"
+    for params, field in (({"resource": "everything"}, "resource"), ({"after": 10**12}, "after")):
+        bad = await client.get("/api/v1/audit/reads", params=params, headers=auditor)
+        assert bad.status_code == 422, params
+        assert bad.json()["errors"][0]["field"] == field
+    # Another tenant's cursor is not one of this log's.
+    other = auth("auditor", tenant=new_tenant())
+    assert (await client.get("/api/v1/audit/reads", params={"after": paged_ids[0]}, headers=other)).status_code == 422
 
 
 async def test_the_read_log_as_csv(client: Client, auth: Token) -> None:
