@@ -24,6 +24,7 @@ from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
 from service.api.picture import PictureController
+from service.api.reads import ReadLogController
 from service.api.reports import ReportController
 from service.api.stream import StreamController
 from service.api.verification import VerificationController
@@ -34,6 +35,7 @@ from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
 from service.projection_status import ProjectionTracker
+from service.read_log import ReadLog
 from service.settings import Settings
 
 
@@ -89,9 +91,12 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
                 for projection in PROJECTIONS.values():
                     runner = ProjectionRunner(dsn, projection, store.mapper)
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
+            app.state.read_log = read_log = ReadLog(dsn)
+            read_log.start()
             try:
                 yield
             finally:
+                await read_log.close()  # writes what is left
                 for task in runners:
                     task.cancel()
                 await asyncio.gather(*runners, return_exceptions=True)
@@ -108,6 +113,7 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             AssessmentController,
             PictureController,
             AuditController,
+            ReadLogController,
             StreamController,
             VerificationController,
         ],

@@ -69,7 +69,7 @@ async def ready(state: State) -> Response[Readiness]:
 
 @get("/metrics", tags=["operations"], summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
 async def metrics(state: State) -> str:
-    """Projection positions and lag (events and seconds behind the head of the log)."""
+    """Projection positions and lag (events and seconds behind the head of the log); the read log's buffer."""
     lines = [
         "# HELP lagesbild_projection_position Position the projection's active generation has reached.",
         "# TYPE lagesbild_projection_position gauge",
@@ -88,6 +88,18 @@ async def metrics(state: State) -> str:
             f"lagesbild_projection_lag_seconds{label} {p['lag_seconds']:.3f}",
             f"lagesbild_projection_failed{label} {1 if p['failure'] else 0}",
         ]
+    read_log = state.read_log
+    lines += [
+        "# HELP lagesbild_read_log_buffered Read records waiting to be written to the read log.",
+        "# TYPE lagesbild_read_log_buffered gauge",
+        f"lagesbild_read_log_buffered {read_log.buffered}",
+        "# HELP lagesbild_read_log_dropped_total Read records lost because the buffer was full or at shutdown.",
+        "# TYPE lagesbild_read_log_dropped_total counter",
+        f"lagesbild_read_log_dropped_total {read_log.dropped}",
+        "# HELP lagesbild_read_log_written_total Read records written to the read log.",
+        "# TYPE lagesbild_read_log_written_total counter",
+        f"lagesbild_read_log_written_total {read_log.written}",
+    ]
     return "\n".join(lines) + "\n"
 
 

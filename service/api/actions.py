@@ -35,6 +35,7 @@ from service.api.common import (
 from service.area_lookup import AreaLookup
 from service.auth import authenticated, role
 from service.event_store import EventStore
+from service.read_recording import recorded
 
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 
@@ -115,7 +116,7 @@ class ActionController(Controller):
         result = await commands.create(store, action, identity, idempotency_key)
         return written(result, 201, f"/api/v1/actions/{result.originator_id}")
 
-    @get(summary="Actions, newest first (keyset pages)", guards=[authenticated])
+    @get(summary="Actions, newest first (keyset pages)", guards=[authenticated], middleware=[recorded("actions")])
     async def list_actions(
         self,
         identity: Identity,
@@ -137,7 +138,12 @@ class ActionController(Controller):
             )
         return {"actions": found, "next_cursor": next_cursor}
 
-    @get("/{action_id:uuid}", summary="An action with its linked reports and follow-ups", guards=[authenticated])
+    @get(
+        "/{action_id:uuid}",
+        summary="An action with its linked reports and follow-ups",
+        guards=[authenticated],
+        middleware=[recorded("action")],
+    )
     async def get_action(
         self, action_id: FromPath[UUID], identity: Identity, pool: Pool, tracker: Tracker, min_position: MinPosition
     ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from litestar.params import HeaderParameter, QueryParameter
 from projections import list_queries
 from service.api.common import Identity, MinPosition, Pool, Tracker, csv_response, read_your_writes, wants_csv
 from service.auth import role
+from service.read_recording import recorded
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 _CSV_COLUMNS = [
@@ -27,7 +28,11 @@ class AuditController(Controller):
     path = "/audit"
     tags = ["audit"]  # noqa: RUF012
 
-    @get(summary="The audit trail (auditor, coordinator)", guards=[role("auditor", "coordinator")])
+    @get(
+        summary="The audit trail (auditor, coordinator)",
+        guards=[role("auditor", "coordinator")],
+        middleware=[recorded("audit")],
+    )
     async def audit(
         self,
         identity: Identity,

@@ -13,6 +13,7 @@ from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from service.api.common import Identity, MinPosition, Now, Pool, Tracker, csv_response, read_your_writes, wants_csv
 from service.auth import authenticated
+from service.read_recording import recorded
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 
@@ -23,7 +24,7 @@ class PictureController(Controller):
     tags = ["picture"]  # noqa: RUF012
     guards = [authenticated]  # noqa: RUF012
 
-    @get("/areas/{area_id:uuid}/picture", summary="The current picture of one area")
+    @get("/areas/{area_id:uuid}/picture", summary="The current picture of one area", middleware=[recorded("picture")])
     async def area_picture(
         self,
         area_id: FromPath[UUID],
@@ -42,7 +43,7 @@ class PictureController(Controller):
             raise NotFoundException("no such area")
         return found
 
-    @get("/picture", summary="Every area at a glance (the heat map)")
+    @get("/picture", summary="Every area at a glance (the heat map)", middleware=[recorded("overview")])
     async def overview(
         self, identity: Identity, pool: Pool, tracker: Tracker, now: Now, min_position: MinPosition
     ) -> dict[str, Any]:
@@ -51,7 +52,11 @@ class PictureController(Controller):
         async with pool.acquire() as conn:
             return await picture_queries.overview(conn, identity.tenant, week_of(now))
 
-    @get("/lagesbild/{week:str}", summary="The weekly lägesbild (JSON, or CSV with Accept: text/csv)")
+    @get(
+        "/lagesbild/{week:str}",
+        summary="The weekly lägesbild (JSON, or CSV with Accept: text/csv)",
+        middleware=[recorded("lagesbild")],
+    )
     async def lagesbild(
         self,
         week: FromPath[str],

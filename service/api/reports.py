@@ -39,6 +39,7 @@ from service.api.common import (
 from service.area_lookup import AreaLookup
 from service.auth import authenticated, role
 from service.event_store import EventStore
+from service.read_recording import recorded
 from service.settings import Settings
 
 Source = Literal["own_observation", "public_tip", "incident_report"]
@@ -175,7 +176,7 @@ class ReportController(Controller):
         result = await commands.create(store, report, identity, idempotency_key)
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
-    @get(summary="Reports, newest first (keyset pages)", guards=[authenticated])
+    @get(summary="Reports, newest first (keyset pages)", guards=[authenticated], middleware=[recorded("reports")])
     async def list_reports(
         self,
         identity: Identity,
@@ -199,7 +200,12 @@ class ReportController(Controller):
             )  # fmt: skip
         return {"reports": found, "next_cursor": next_cursor}
 
-    @get("/{report_id:uuid}", summary="A report as it stands now", guards=[authenticated])
+    @get(
+        "/{report_id:uuid}",
+        summary="A report as it stands now",
+        guards=[authenticated],
+        middleware=[recorded("report")],
+    )
     async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportOut]:
         """Everyone in the tenant may read; another tenant's report is 404."""
         r = await commands.load_in_tenant(store, Report, report_id, identity.tenant)

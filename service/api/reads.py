@@ -1,0 +1,86 @@
+"""Who read what, for auditors: the read log of the caller's tenant (JSON or CSV)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Response, get
+from litestar.params import HeaderParameter, QueryParameter
+
+from service import read_log_queries
+from service.api.common import Identity, Pool, csv_response, wants_csv
+from service.auth import role
+from service.read_log_queries import ReadEntry
+from service.read_recording import Kind, recorded
+
+Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
+_CSV_COLUMNS = [
+    "id", "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "status",
+    "path_params", "query_params",
+]  # fmt: skip
+
+
+class ReadPage(msgspec.Struct):
+    """A page of the read log; `next_cursor` is the `after` of the next page (null on the last)."""
+
+    reads: list[ReadEntry]
+    next_cursor: str | None
+
+
+def _csv_cell(entry: ReadEntry, column: str) -> Any:
+    value = getattr(entry, column)
+    if column == "roles":
+        return ";".join(value)
+    if column in ("path_params", "query_params"):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+class ReadLogController(Controller):
+    """`/api/v1/audit/reads`."""
+
+    path = "/audit/reads"
+    tags = ["audit"]  # noqa: RUF012
+
+    # Auditors only: coordinators see the audit trail of what was shared, but who read what
+    # is about colleagues' behaviour, which is the auditor's remit (and a coordinator's own
+    # reads are in it).
+    @get(summary="Who read what (auditor)", guards=[role("auditor")], middleware=[recorded("audit_reads")])
+    async def reads(
+        self,
+        identity: Identity,
+        pool: Pool,
+        accept: Accept,
+        since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
+        until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=200, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
+        resource: Annotated[Kind | None, QueryParameter(required=False)] = None,
+        resource_id: Annotated[str | None, QueryParameter(max_length=100, required=False)] = None,
+        after: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=read_log_queries.MAX_LIMIT)] = 100,
+    ) -> Response[Any]:
+        """Reads of reports, actions, pictures, the lägesbild, the audit trail and this log, oldest first.
+
+        Each: who (actor, org, roles), what (resource, resource_id, route, path and query
+        parameters), when (read_at), and the status (2xx read; 403 or 404 refused). In the order of
+        reading; a record is written a fraction of a second after its read (longer while the
+        database is away), so to follow the log, ask `to` a few seconds ago.
+        """
+        async with pool.acquire() as conn:
+            entries, next_cursor = await read_log_queries.reads(
+                conn, identity.tenant, since=since, until=until, actor=actor, org=org, resource=resource,
+                resource_id=resource_id, after=after, limit=limit,
+            )  # fmt: skip
+        if not wants_csv(accept):
+            return Response(ReadPage(entries, next_cursor))
+        rows = [[_csv_cell(e, c) for c in _CSV_COLUMNS] for e in entries]
+        response = csv_response(_CSV_COLUMNS, rows, "reads.csv")
+        if next_cursor:
+            response.headers["X-Next-Cursor"] = next_cursor
+        return response
