@@ -11,7 +11,17 @@ from service.auth import Identity
 from service.read_log import ReadLog, ReadRecord
 
 Kind = Literal[
-    "report", "reports", "action", "actions", "picture", "overview", "lagesbild", "audit", "audit_reads", "stream"
+    "report",
+    "reports",
+    "action",
+    "actions",
+    "picture",
+    "overview",
+    "lagesbild",
+    "audit",
+    "audit_reads",
+    "audit_verify",
+    "stream",
 ]
 KINDS: tuple[str, ...] = get_args(Kind)
 

@@ -12,6 +12,7 @@ from domain.errors import Invalid
 from service import chain
 from service.api.common import Identity, Pool
 from service.auth import role
+from service.read_recording import recorded
 
 
 class HeadOut(msgspec.Struct):
@@ -37,7 +38,11 @@ class VerificationController(Controller):
     path = "/audit/verify"
     tags = ["audit"]  # noqa: RUF012
 
-    @get(summary="Verify the tenant's hash chain (auditor)", guards=[role("auditor")])
+    @get(
+        summary="Verify the tenant's hash chain (auditor)",
+        guards=[role("auditor")],
+        middleware=[recorded("audit_verify")],
+    )
     async def verify_chain(
         self,
         identity: Identity,
