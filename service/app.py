@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.codec import make_mapper
+from projections.generations import ensure_active
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from service import health, retention
@@ -74,6 +75,8 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
         conn = await asyncpg.connect(dsn)
         try:
             await migrate(conn)
+            for projection in PROJECTIONS.values():  # its read model exists (if empty) before the first read
+                await ensure_active(conn, projection)
         finally:
             await conn.close()
         async with create_pool(dsn, settings.pool_size) as pool:

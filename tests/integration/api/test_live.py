@@ -11,8 +11,10 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.auth import mint_development_token
 from service.settings import Settings
 from tests.integration.api.conftest import Client, Token, report_body
 
@@ -83,3 +85,14 @@ async def test_ready_and_metrics_report_each_projection(client: Client, auth: To
     metrics = (await client.get("/metrics")).text
     assert 'lagesbild_projection_lag_events{projection="picture"}' in metrics
     assert 'lagesbild_projection_lag_seconds{projection="audit"}' in metrics
+
+
+async def test_a_fresh_database_answers_reads_before_any_projection_ran(own_dsn: str, data_dir: Path) -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": own_dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_PROJECTIONS": "off"}
+    )
+    token = mint_development_token(data_dir, sub="s", tenant="jonkoping", org="polisen", roles=["coordinator"])
+    async with AsyncTestClient(create_app(settings, own_dsn)) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        for url in ("/api/v1/picture", "/api/v1/reports", "/api/v1/actions", "/api/v1/lagesbild/2026-W47"):
+            assert (await client.get(url, headers=headers)).status_code == 200, url
