@@ -1,4 +1,4 @@
-"""Generations of a read model: a schema each, the active one behind views in `public`."""
+"""Generations of a read model: a schema each (picture_g2), the active one behind views (picture.*)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ async def create_generation(conn: Connection, projection: Projection) -> int:
 
 
 async def activate(conn: Connection, projection: Projection, generation: int) -> None:
-    """Point the views at `generation` and mark it active, in one transaction."""
+    """Point the views (in the schema named after the projection) at `generation` and mark it active."""
     schema = schema_of(projection.name, generation)
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
@@ -82,8 +82,9 @@ async def activate(conn: Connection, projection: Projection, generation: int) ->
             projection.name,
             generation,
         )
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{projection.name}"')
         for table in projection.tables:
-            view = f'"{projection.name}_{table}"'
+            view = f'"{projection.name}"."{table}"'
             await conn.execute(f'DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM "{schema}"."{table}"')
 
 

@@ -21,8 +21,8 @@ KEEPALIVE_SECONDS = 15.0
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
     rows = await pool.fetch(
         "SELECT c.area_id, c.position, coalesce(sum(w.reports), 0) AS reports,"
-        " coalesce(sum(w.occurrences), 0) AS occurrences FROM picture_area_changes c"
-        " LEFT JOIN picture_weekly_counts w ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week = $3"
+        " coalesce(sum(w.occurrences), 0) AS occurrences FROM picture.area_changes c"
+        " LEFT JOIN picture.weekly_counts w ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week = $3"
         " WHERE c.tenant = $1 AND c.position > $2 GROUP BY c.area_id, c.position ORDER BY c.position",
         tenant,
         after,
@@ -47,7 +47,7 @@ class StreamController(Controller):
         tenant = identity.tenant
 
         async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
-            seen = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM picture_area_changes"))
+            seen = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM picture.area_changes"))
             async with tracker.subscribe() as progress:
                 while True:
                     try:
