@@ -8,6 +8,8 @@ from typing import Any, Protocol
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from projections.tenancy import row_security_sql
+
 Connection = asyncpg.Connection | PoolConnectionProxy
 
 
@@ -63,6 +65,11 @@ async def create_generation(conn: Connection, projection: Projection) -> int:
         schema = schema_of(projection.name, generation)
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
         await conn.execute(projection.tables_sql.format(schema=f'"{schema}"'))
+        for table in await conn.fetch(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'tenant'",
+            schema,
+        ):
+            await conn.execute(row_security_sql(f'"{schema}"', table[0]))
         await conn.execute(
             "INSERT INTO projection_generations (projection, generation) VALUES ($1, $2)", projection.name, generation
         )

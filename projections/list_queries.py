@@ -1,4 +1,7 @@
-"""Lists on the read models, keyset-paginated: reports, actions, the audit trail."""
+"""Lists on the read models, keyset-paginated: reports, actions, the audit trail.
+
+Each runs inside `tenancy.tenant_connection` (the read models show no rows otherwise).
+"""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from projections.generations import Connection, Recorded, active_generation, ens
 from projections.picture import PictureProjection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
+from projections.tenancy import ALL_TENANTS_SQL, tenant_connection
 from service.app import create_app
 from service.database import create_database, database_name, drop_database, with_database
 from service.event_store import EventStore
@@ -62,11 +63,13 @@ async def _seed(store: EventStore, reports: int) -> tuple[Area, int]:
 
 
 async def _contents(conn: Connection, schema: str) -> dict[str, list[Any]]:
-    """Every table of a picture generation, as sorted lists of rows (positions aside)."""
+    """Every table of a picture generation, every tenant's rows, as sorted lists of rows (positions aside)."""
     found = {}
-    for table in TABLES:
-        rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
-        found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
+    async with conn.transaction():
+        await conn.execute(ALL_TENANTS_SQL)
+        for table in TABLES:
+            rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
+            found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
     return found
 
 
@@ -168,11 +171,14 @@ async def test_a_rebuild_switches_readers_to_an_identical_generation(own_dsn: st
                     conn, schema_of("picture", new)
                 )
                 # readers (the public views) now see the new generation, and the live runner follows it
-                area_id = uuid.UUID(str(await conn.fetchval("SELECT area_id FROM picture.areas")))
+                async with tenant_connection(pool, POLICE.tenant) as reader:
+                    area_id = uuid.UUID(str(await reader.fetchval("SELECT area_id FROM picture.areas")))
                 report = Report.submit(POLICE, now=NOW, area_id=area_id, category="belysning", week="2026-W47")
                 position = (await store.append(report.collect_events(), 0)).position
                 await _until(lambda: caught_up(position))
-                assert await conn.fetchval("SELECT count(*) FROM picture.reports WHERE category = 'belysning'") == 1
+                async with tenant_connection(pool, POLICE.tenant) as reader:
+                    sql = "SELECT count(*) FROM picture.reports WHERE category = 'belysning'"
+                    assert await reader.fetchval(sql) == 1
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
