@@ -28,6 +28,7 @@ from bench.append import run_store
 from bench.support import bench_server, machine_details, write_section
 from service.auth import mint_development_token
 from service.database import scratch_database
+from service.db_roles import DatabaseUrls
 
 
 def _free_port() -> int:
@@ -37,10 +38,10 @@ def _free_port() -> int:
         return port
 
 
-def _start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = os.environ | {
-        "DATABASE_URL": dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0",
-        "LAGESBILD_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
+        "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
     }  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stdin=subprocess.DEVNULL
@@ -84,10 +85,10 @@ def main(seconds: float, clients: int) -> None:
         data_dir = Path(tmp)
 
         async def scratch() -> tuple[str, float]:
-            async with scratch_database(server_dsn, "lagesbild_bench_api") as dsn:
+            async with scratch_database(server_dsn, "lagesbild_bench_api") as urls:
                 port = _free_port()
                 base = f"http://127.0.0.1:{port}"
-                server = _start_server(dsn, data_dir, port)
+                server = _start_server(urls, data_dir, port)
                 try:
                     await asyncio.to_thread(_wait_ready, base, server)
                     areas = await asyncio.to_thread(_areas, base, data_dir)
@@ -103,7 +104,7 @@ def main(seconds: float, clients: int) -> None:
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
-                store_rate = await _store_rate(dsn, min(seconds, 3.0))
+                store_rate = await _store_rate(urls.service, min(seconds, 3.0))
                 return out.decode(), store_rate
 
         output, store_rate = asyncio.run(scratch())

@@ -137,7 +137,8 @@ async def verify_store(pool: asyncpg.Pool, acknowledged: int) -> tuple[int, int]
 
 async def main(seconds: float, rounds: int) -> None:
     with bench_server() as server_dsn:
-        async with scratch_database(server_dsn, "lagesbild_bench") as dsn:
+        async with scratch_database(server_dsn, "lagesbild_bench") as urls:
+            dsn = urls.migration  # the owner's: the comparison tables are created here
             await asyncpg_setup(dsn)
             sample = make_mapper().to_stored_event(Tally("Råslätt").collect_events()[0])
             datastore, recorder = library_recorder(dsn, max(CONCURRENCY))

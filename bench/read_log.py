@@ -148,7 +148,8 @@ def main(args: argparse.Namespace) -> None:
         data_dir = Path(tmp)
 
         async def run() -> tuple[list[Measured], str]:
-            async with scratch_database(server_dsn, "lagesbild_bench_reads") as dsn:
+            async with scratch_database(server_dsn, "lagesbild_bench_reads") as urls:
+                dsn = urls.service  # migrated already: the servers start with the service's URL alone
                 ports = {"with": _free_port(), "without": _free_port()}
                 servers = {n: _serve(dsn, data_dir, ports[n], n == "with") for n in ports}
                 projector = _start(dsn, data_dir, "service.cli", "project")

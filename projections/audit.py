@@ -28,6 +28,10 @@ _COLUMNS = (
     "position", "recorded_at", "tenant", "actor", "org", "event_type", "aggregate_type", "aggregate_id",
     "version", "area_id", "summary",
 )  # fmt: skip
+_ARRAYS = (
+    "$1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],"
+    " $9::bigint[], $10::uuid[], $11::jsonb[]"
+)
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "org", "tenant"}
 
 
@@ -70,7 +74,7 @@ class AuditProjection:
     tables: tuple[str, ...] = ("entries",)
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
-        """Append one entry per event (COPY), and remember which area each stream is about."""
+        """Append one entry per event, and remember which area each stream is about."""
         ids = list({r.originator_id for r in batch if r.version > 1})
         streams: dict[UUID, UUID | None] = {}
         if ids:
@@ -91,9 +95,10 @@ class AuditProjection:
                     json.dumps(summary_of(e), default=str, ensure_ascii=False),
                 )
             )  # fmt: skip
-        if entries:
-            await conn.copy_records_to_table(
-                "entries", records=entries, columns=_COLUMNS, schema_name=schema.strip('"')
+        if entries:  # not COPY: PostgreSQL refuses COPY FROM into a table under row-level security
+            await conn.execute(
+                f"INSERT INTO {schema}.entries ({', '.join(_COLUMNS)}) SELECT * FROM unnest({_ARRAYS})",
+                *(list(column) for column in zip(*entries, strict=True)),
             )
         redacted = [(r.event.tenant, r.originator_id) for r in batch if isinstance(r.event, _REDACTIONS)]
         if redacted:

@@ -1,4 +1,4 @@
-"""Generations of a read model: a schema each, the active one behind views in `public`."""
+"""Generations of a read model: a schema each (picture_g2), the active one behind views (picture.*)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+
+from projections.tenancy import row_security_sql
 
 Connection = asyncpg.Connection | PoolConnectionProxy
 
@@ -63,6 +65,11 @@ async def create_generation(conn: Connection, projection: Projection) -> int:
         schema = schema_of(projection.name, generation)
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE; CREATE SCHEMA "{schema}"')
         await conn.execute(projection.tables_sql.format(schema=f'"{schema}"'))
+        for table in await conn.fetch(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'tenant'",
+            schema,
+        ):
+            await conn.execute(row_security_sql(f'"{schema}"', table[0]))
         await conn.execute(
             "INSERT INTO projection_generations (projection, generation) VALUES ($1, $2)", projection.name, generation
         )
@@ -70,7 +77,7 @@ async def create_generation(conn: Connection, projection: Projection) -> int:
 
 
 async def activate(conn: Connection, projection: Projection, generation: int) -> None:
-    """Point the views at `generation` and mark it active, in one transaction."""
+    """Point the views (in the schema named after the projection) at `generation` and mark it active."""
     schema = schema_of(projection.name, generation)
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
@@ -82,8 +89,9 @@ async def activate(conn: Connection, projection: Projection, generation: int) ->
             projection.name,
             generation,
         )
+        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{projection.name}"')
         for table in projection.tables:
-            view = f'"{projection.name}_{table}"'
+            view = f'"{projection.name}"."{table}"'
             await conn.execute(f'DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM "{schema}"."{table}"')
 
 

@@ -1,4 +1,7 @@
-"""Lists on the read models, keyset-paginated: reports, actions, the audit trail."""
+"""Lists on the read models, keyset-paginated: reports, actions, the audit trail.
+
+Each runs inside `tenancy.tenant_connection` (the read models show no rows otherwise).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ async def reports(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Reports, newest first; `cursor` is the previous page's next_cursor."""
     rows = await conn.fetch(
-        "SELECT * FROM picture_reports WHERE tenant = $1"
+        "SELECT * FROM picture.reports WHERE tenant = $1"
         " AND ($2::uuid IS NULL OR area_id = $2) AND ($3::text IS NULL OR week = $3)"
         " AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR org = $5)"
         " AND ($6::text IS NULL OR status = $6) AND ($7::bigint IS NULL OR first_position < $7)"
@@ -68,7 +71,7 @@ async def actions(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Actions, newest first."""
     rows = await conn.fetch(
-        "SELECT * FROM picture_actions WHERE tenant = $1 AND ($2::uuid IS NULL OR area_id = $2)"
+        "SELECT * FROM picture.actions WHERE tenant = $1 AND ($2::uuid IS NULL OR area_id = $2)"
         " AND ($3::text IS NULL OR status = $3) AND ($4::bigint IS NULL OR first_position < $4)"
         " ORDER BY first_position DESC LIMIT $5",
         tenant, area_id, status, cursor, limit + 1,
@@ -92,16 +95,16 @@ def action_out(row: Any) -> dict[str, Any]:
 
 async def action_detail(conn: Connection, tenant: str, action_id: UUID) -> dict[str, Any] | None:
     """One action with its linked reports and all its follow-ups."""
-    row = await conn.fetchrow("SELECT * FROM picture_actions WHERE tenant = $1 AND action_id = $2", tenant, action_id)
+    row = await conn.fetchrow("SELECT * FROM picture.actions WHERE tenant = $1 AND action_id = $2", tenant, action_id)
     if row is None:
         return None
     linked = await conn.fetch(
-        "SELECT * FROM picture_reports WHERE tenant = $1 AND report_id = ANY($2) ORDER BY first_position",
+        "SELECT * FROM picture.reports WHERE tenant = $1 AND report_id = ANY($2) ORDER BY first_position",
         tenant,
         row["report_ids"],
     )
     follow_ups = await conn.fetch(
-        "SELECT n, effect, note, by, org, week, recorded_at FROM picture_follow_ups WHERE action_id = $1 ORDER BY n",
+        "SELECT n, effect, note, by, org, week, recorded_at FROM picture.follow_ups WHERE action_id = $1 ORDER BY n",
         action_id,
     )
     detail = action_out(row)
@@ -127,7 +130,7 @@ async def audit(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Audit entries in log order; `after` is the previous page's next_cursor."""
     rows = await conn.fetch(
-        "SELECT * FROM audit_entries WHERE tenant = $1"
+        "SELECT * FROM audit.entries WHERE tenant = $1"
         " AND ($2::timestamptz IS NULL OR recorded_at >= $2) AND ($3::timestamptz IS NULL OR recorded_at < $3)"
         " AND ($4::text IS NULL OR org = $4) AND ($5::text IS NULL OR actor = $5)"
         " AND ($6::uuid IS NULL OR area_id = $6) AND ($7::uuid IS NULL OR aggregate_id = $7)"

@@ -1,4 +1,7 @@
-"""Queries on the picture read model: one area's picture, the overview, the weekly lägesbild."""
+"""Queries on the picture read model: one area's picture, the overview, the weekly lägesbild.
+
+Each runs inside `tenancy.tenant_connection`: its statements share that transaction's snapshot.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ def weeks_back(this_week: str, count: int) -> list[str]:
 
 async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID | None = None) -> list[Any]:
     return await conn.fetch(
-        "SELECT area_id, week, category, reports, occurrences FROM picture_weekly_counts"
+        "SELECT area_id, week, category, reports, occurrences FROM picture.weekly_counts"
         " WHERE tenant = $1 AND week >= $2 AND week <= $3 AND ($4::uuid IS NULL OR area_id = $4)"
         " AND (reports <> 0 OR occurrences <> 0)",
         tenant,
@@ -48,31 +51,30 @@ async def area_picture(
     conn: Connection, tenant: str, area_id: UUID, this_week: str, weeks: int
 ) -> dict[str, Any] | None:
     """The current picture of one area, or None if the tenant has no such area."""
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        area = await conn.fetchrow(
-            "SELECT area_id, code, name, retired FROM picture_areas WHERE tenant = $1 AND area_id = $2", tenant, area_id
-        )
-        if area is None:
-            return None
-        position = await conn.fetchval(_POSITION)
-        shown = weeks_back(this_week, weeks)
-        span = weeks_back(this_week, weeks + PREVIOUS_WEEKS)
-        series = _series(await _counts(conn, tenant, span, area_id), span)
-        assessment = await conn.fetchrow(
-            "SELECT week, revision, level, summary, published_at FROM picture_assessments"
-            " WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1",
-            tenant,
-            area_id,
-        )
-        actions = await conn.fetch(
-            "SELECT action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up FROM picture_actions"
-            " WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position",
-            tenant,
-            area_id,
-        )
-        last_report = await conn.fetchval(
-            "SELECT max(submitted_at) FROM picture_reports WHERE tenant = $1 AND area_id = $2", tenant, area_id
-        )
+    area = await conn.fetchrow(
+        "SELECT area_id, code, name, retired FROM picture.areas WHERE tenant = $1 AND area_id = $2", tenant, area_id
+    )
+    if area is None:
+        return None
+    position = await conn.fetchval(_POSITION)
+    shown = weeks_back(this_week, weeks)
+    span = weeks_back(this_week, weeks + PREVIOUS_WEEKS)
+    series = _series(await _counts(conn, tenant, span, area_id), span)
+    assessment = await conn.fetchrow(
+        "SELECT week, revision, level, summary, published_at FROM picture.assessments"
+        " WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1",
+        tenant,
+        area_id,
+    )
+    actions = await conn.fetch(
+        "SELECT action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up FROM picture.actions"
+        " WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position",
+        tenant,
+        area_id,
+    )
+    last_report = await conn.fetchval(
+        "SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2", tenant, area_id
+    )
     categories = sorted(series)
     return {
         "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"], "retired": area["retired"]},
@@ -117,29 +119,28 @@ def _totals(rows: list[Any]) -> dict[UUID, dict[str, int]]:
 
 async def overview(conn: Connection, tenant: str, this_week: str) -> dict[str, Any]:
     """Every active area: its level, this week's total, its trend, its open actions (the heat map)."""
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        position = await conn.fetchval(_POSITION)
-        areas = await conn.fetch(
-            "SELECT area_id, code, name FROM picture_areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
+    position = await conn.fetchval(_POSITION)
+    areas = await conn.fetch(
+        "SELECT area_id, code, name FROM picture.areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
+    )
+    span = weeks_back(this_week, PREVIOUS_WEEKS + 1)
+    totals = _totals(await _counts(conn, tenant, span))
+    levels = {
+        r["area_id"]: r
+        for r in await conn.fetch(
+            "SELECT DISTINCT ON (area_id) area_id, level, week FROM picture.assessments"
+            " WHERE tenant = $1 ORDER BY area_id, week DESC",
+            tenant,
         )
-        span = weeks_back(this_week, PREVIOUS_WEEKS + 1)
-        totals = _totals(await _counts(conn, tenant, span))
-        levels = {
-            r["area_id"]: r
-            for r in await conn.fetch(
-                "SELECT DISTINCT ON (area_id) area_id, level, week FROM picture_assessments"
-                " WHERE tenant = $1 ORDER BY area_id, week DESC",
-                tenant,
-            )
-        }
-        open_actions = {
-            r["area_id"]: r["n"]
-            for r in await conn.fetch(
-                "SELECT area_id, count(*) AS n FROM picture_actions"
-                " WHERE tenant = $1 AND status IN ('planned', 'started') GROUP BY area_id",
-                tenant,
-            )
-        }
+    }
+    open_actions = {
+        r["area_id"]: r["n"]
+        for r in await conn.fetch(
+            "SELECT area_id, count(*) AS n FROM picture.actions"
+            " WHERE tenant = $1 AND status IN ('planned', 'started') GROUP BY area_id",
+            tenant,
+        )
+    }
     rows = []
     for area in areas:
         weekly = totals.get(area["area_id"], {})
@@ -159,33 +160,32 @@ async def overview(conn: Connection, tenant: str, this_week: str) -> dict[str, A
 
 async def weekly(conn: Connection, tenant: str, week: str) -> dict[str, Any]:
     """The lägesbild of one week: per area its counts, trend, assessment and the actions of that week."""
-    async with conn.transaction(isolation="repeatable_read", readonly=True):
-        position = await conn.fetchval(_POSITION)
-        areas = await conn.fetch(
-            "SELECT area_id, code, name FROM picture_areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
-        )
-        span = weeks_back(week, PREVIOUS_WEEKS + 1)
-        rows = await _counts(conn, tenant, span)
-        assessments = {
-            r["area_id"]: r
-            for r in await conn.fetch(
-                "SELECT area_id, revision, level, summary FROM picture_assessments WHERE tenant = $1 AND week = $2",
-                tenant,
-                week,
-            )
-        }
-        actions = await conn.fetch(
-            "SELECT area_id, action_id, title, status, started_week, completed_week FROM picture_actions"
-            " WHERE tenant = $1 AND (started_week = $2 OR completed_week = $2)",
+    position = await conn.fetchval(_POSITION)
+    areas = await conn.fetch(
+        "SELECT area_id, code, name FROM picture.areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
+    )
+    span = weeks_back(week, PREVIOUS_WEEKS + 1)
+    rows = await _counts(conn, tenant, span)
+    assessments = {
+        r["area_id"]: r
+        for r in await conn.fetch(
+            "SELECT area_id, revision, level, summary FROM picture.assessments WHERE tenant = $1 AND week = $2",
             tenant,
             week,
         )
-        follow_ups = await conn.fetch(
-            "SELECT f.area_id, f.action_id, a.title, f.effect FROM picture_follow_ups f"
-            " JOIN picture_actions a USING (action_id) WHERE f.tenant = $1 AND f.week = $2 ORDER BY f.position",
-            tenant,
-            week,
-        )
+    }
+    actions = await conn.fetch(
+        "SELECT area_id, action_id, title, status, started_week, completed_week FROM picture.actions"
+        " WHERE tenant = $1 AND (started_week = $2 OR completed_week = $2)",
+        tenant,
+        week,
+    )
+    follow_ups = await conn.fetch(
+        "SELECT f.area_id, f.action_id, a.title, f.effect FROM picture.follow_ups f"
+        " JOIN picture.actions a USING (action_id) WHERE f.tenant = $1 AND f.week = $2 ORDER BY f.position",
+        tenant,
+        week,
+    )
     totals = _totals(rows)
     entries = []
     for area in areas:

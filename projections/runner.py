@@ -21,6 +21,7 @@ from eventsourcing.utils import TopicError
 
 from domain.codec import SealingMapper
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
+from projections.tenancy import ALL_TENANTS_SQL
 
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"
@@ -171,6 +172,7 @@ class ProjectionRunner:
         """Apply and checkpoint in one transaction; whether the generation is (still) the active one."""
         async with conn.transaction():
             if batch:
+                await conn.execute(ALL_TENANTS_SQL)  # the read models' row-level security: see tenancy.py
                 await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
             active = await conn.fetchval(
                 "UPDATE projection_generations SET position = $3, updated_at = now()"

@@ -64,15 +64,19 @@ def _areas(state: State) -> AreaLookup:
     return areas
 
 
-def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _now) -> Litestar:
+def create_app(
+    settings: Settings, dsn: str, clock: Callable[[], datetime] = _now, *, migration_dsn: str | None = None
+) -> Litestar:
     """An app on the database at `dsn`; it migrates the schema and opens the store at start-up.
 
     `clock` is what the domain is told the time is (tests fix it); recorded times are the database's.
+    Migrations connect to `migration_dsn` (the schema's owner; default `dsn`), and only if the
+    schema is behind: the service's own role may not change it.
     """
 
     @contextlib.asynccontextmanager
     async def resources(app: Litestar) -> AsyncIterator[None]:
-        conn = await asyncpg.connect(dsn)
+        conn = await asyncpg.connect(migration_dsn or dsn)
         try:
             await migrate(conn)
             for projection in PROJECTIONS.values():  # its read model exists (if empty) before the first read

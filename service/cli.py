@@ -21,7 +21,8 @@ from projections.runner import ProjectionRunner
 from service import chain, demo, retention
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
-from service.database import database_url
+from service.database import database_urls
+from service.db_roles import DatabaseUrls
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.settings import Settings
@@ -43,29 +44,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         print(token)
         return 0
-    with database_url(settings) as dsn:
+    with database_urls(settings) as urls:
+        dsn = urls.service
         if args.command == "serve":
             if args.demo:
-                asyncio.run(_seed(dsn))
+                asyncio.run(_seed(urls))
             uvicorn.run(
-                create_app(settings, dsn), host=args.host, port=args.port, log_level="info",
-                access_log=settings.access_log,
+                create_app(settings, dsn, migration_dsn=urls.migration), host=args.host, port=args.port,
+                log_level="info", access_log=settings.access_log,
             )  # fmt: skip
         elif args.command == "migrate":
-            applied = asyncio.run(_migrate(dsn))
+            applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")
         elif args.command == "project":
-            asyncio.run(_project(dsn))
+            asyncio.run(_project(urls))
         elif args.command == "rebuild":
-            generation = asyncio.run(_rebuild(dsn, args.projection))
+            generation = asyncio.run(_rebuild(urls, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
         elif args.command == "retention":
-            count = asyncio.run(_retention(dsn, settings))
+            count = asyncio.run(_retention(urls, settings))
             print(f"redacted the free text of {count} reports and actions older than {settings.retention_days} days")
         elif args.command == "audit":
             return asyncio.run(_audit(dsn, args))
         elif args.command == "demo":
-            seeded = asyncio.run(_seed(dsn))
+            seeded = asyncio.run(_seed(urls))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
     return 0
 
@@ -111,15 +113,15 @@ async def _migrate(dsn: str) -> list[int]:
         await conn.close()
 
 
-async def _project(dsn: str) -> None:
-    await _migrate(dsn)
-    runners = [ProjectionRunner(dsn, p, make_mapper()) for p in PROJECTIONS.values()]
+async def _project(urls: DatabaseUrls) -> None:
+    await _migrate(urls.migration)
+    runners = [ProjectionRunner(urls.service, p, make_mapper()) for p in PROJECTIONS.values()]
     await asyncio.gather(*(r.run_forever() for r in runners))
 
 
-async def _rebuild(dsn: str, name: str) -> int:
-    await _migrate(dsn)
-    return await rebuild(dsn, PROJECTIONS[name], make_mapper())
+async def _rebuild(urls: DatabaseUrls, name: str) -> int:
+    await _migrate(urls.migration)
+    return await rebuild(urls.service, PROJECTIONS[name], make_mapper())
 
 
 async def _audit(dsn: str, args: argparse.Namespace) -> int:
@@ -137,10 +139,11 @@ async def _audit(dsn: str, args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results.values()) else 1
 
 
-async def _retention(dsn: str, settings: Settings) -> int:
+async def _retention(urls: DatabaseUrls, settings: Settings) -> int:
     if settings.retention_days <= 0:
         return 0
-    await _migrate(dsn)
+    await _migrate(urls.migration)
+    dsn = urls.service
     async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
         store = EventStore(dsn, pool, make_mapper())
         await store.open()
@@ -150,8 +153,9 @@ async def _retention(dsn: str, settings: Settings) -> int:
             await store.close()
 
 
-async def _seed(dsn: str) -> bool:
-    await _migrate(dsn)
+async def _seed(urls: DatabaseUrls) -> bool:
+    await _migrate(urls.migration)
+    dsn = urls.service
     async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
         store = EventStore(dsn, pool, make_mapper())
         await store.open()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 
+from service.db_roles import DatabaseUrls, ensure_database, urls_for
 from service.embedded_db import EmbeddedPostgres
 from service.migrate import migrate
 from service.settings import Settings
+
+EMBEDDED_DATABASE = "lagesbild"
+"""The database the service uses on the embedded server (owned by db_roles.OWNER)."""
 
 CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     OSError,
@@ -23,17 +28,31 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
 
 
 @contextlib.contextmanager
-def database_url(settings: Settings) -> Iterator[str]:
-    """Yield a DSN; with no `DATABASE_URL`, run the embedded server for the duration."""
+def database_urls(settings: Settings) -> Iterator[DatabaseUrls]:
+    """Yield the service's and the migrations' DSNs; with no `DATABASE_URL`, run the embedded server.
+
+    On the embedded server we are its superuser: we create the roles and the database
+    `lagesbild` owned by the owner role, then hand out the owner's DSN for migrations and the
+    service login's DSN for everything else.
+    """
     if settings.database_url:
-        yield settings.database_url
+        yield DatabaseUrls(settings.database_url, settings.migration_database_url or settings.database_url)
         return
     server = EmbeddedPostgres(settings.data_dir / "pg")
-    dsn = server.start()
+    superuser = server.start()
     try:
-        yield dsn
+        asyncio.run(_bootstrap(superuser, EMBEDDED_DATABASE))
+        yield urls_for(with_database(superuser, EMBEDDED_DATABASE))
     finally:
         server.stop()
+
+
+async def _bootstrap(server_dsn: str, name: str) -> None:
+    admin = await asyncpg.connect(with_database(server_dsn, "postgres"))
+    try:
+        await ensure_database(admin, name)
+    finally:
+        await admin.close()
 
 
 async def _light_reset(conn: asyncpg.Connection) -> None:
@@ -57,26 +76,26 @@ def with_database(dsn: str, name: str) -> str:
     return f"{scheme}://{authority}/{name}" + (f"?{tail}" if tail else "")
 
 
-async def create_database(server_dsn: str, prefix: str) -> str:
-    """Create a fresh database named `prefix_<random>` on the server, migrate it, return its DSN."""
+async def create_database(server_dsn: str, prefix: str) -> DatabaseUrls:
+    """Create a fresh database `prefix_<random>` owned by the owner role, migrate it as the owner.
+
+    `server_dsn` must be allowed to create roles and databases (a superuser); the service's
+    DSN it returns logs in as the service role, so what runs on it proves the privileges suffice.
+    """
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(with_database(server_dsn, "postgres"))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    dsn = with_database(server_dsn, name)
-    conn = await asyncpg.connect(dsn)
+    await _bootstrap(server_dsn, name)
+    urls = urls_for(with_database(server_dsn, name))
+    conn = await asyncpg.connect(urls.migration)
     try:
         await migrate(conn)
     finally:
         await conn.close()
-    return dsn
+    return urls
 
 
 async def drop_database(dsn: str) -> None:
-    """Drop the database that `dsn` points at, closing whatever is still connected to it."""
-    name = dsn.split("://", 1)[1].partition("?")[0].split("/", 1)[1]
+    """Drop the database that `dsn` (a superuser's) points at, closing whatever is still connected to it."""
+    name = database_name(dsn)
     admin = await asyncpg.connect(with_database(dsn, "postgres"))
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -84,11 +103,16 @@ async def drop_database(dsn: str) -> None:
         await admin.close()
 
 
+def database_name(dsn: str) -> str:
+    """The name of the database that `dsn` points at."""
+    return dsn.split("://", 1)[1].partition("?")[0].split("/", 1)[1]
+
+
 @contextlib.asynccontextmanager
-async def scratch_database(server_dsn: str, prefix: str) -> AsyncIterator[str]:
-    """A fresh, migrated database for the duration (tests, benchmarks)."""
-    dsn = await create_database(server_dsn, prefix)
+async def scratch_database(server_dsn: str, prefix: str) -> AsyncIterator[DatabaseUrls]:
+    """A fresh, migrated database for the duration (tests, benchmarks); `server_dsn` a superuser's."""
+    urls = await create_database(server_dsn, prefix)
     try:
-        yield dsn
+        yield urls
     finally:
-        await drop_database(dsn)
+        await drop_database(with_database(server_dsn, database_name(urls.service)))

@@ -49,12 +49,34 @@ async def current_version(conn: asyncpg.Connection | PoolConnectionProxy) -> int
     return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
+class MigrationRefused(RuntimeError):
+    """The schema is behind and this connection's role may not change it."""
+
+
 async def migrate(conn: asyncpg.Connection) -> list[int]:
     """Apply what is missing, each migration in its own transaction; return what was applied.
 
     Safe when several processes start at once: they queue on an advisory lock and the later
-    ones find nothing left to do.
+    ones find nothing left to do. A current schema is left alone without taking the lock or
+    changing anything, so the service's own role (which may not) can start on it.
     """
+    # Only public: the service role may create schemas (read models), and one named after
+    # this role would come first on the default search path ("$user") of these migrations.
+    await conn.execute("SET search_path TO public")
+    if await current_version(conn) >= latest_version():
+        return []
+    try:
+        return await _apply_missing(conn)
+    except asyncpg.InsufficientPrivilegeError as error:
+        user = await conn.fetchval("SELECT current_user")
+        raise MigrationRefused(
+            f"the schema is at version {await current_version(conn)}, this service needs {latest_version()}, and"
+            f" {user} may not change it ({error}): run `lagesbild migrate` with LAGESBILD_MIGRATION_DATABASE_URL"
+            " set to the schema owner's connection"
+        ) from error
+
+
+async def _apply_missing(conn: asyncpg.Connection) -> list[int]:
     applied: list[int] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)
     try:

@@ -40,11 +40,15 @@ class Settings:
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
     retention_days: int = 1826
     """`LAGESBILD_RETENTION_DAYS`: free text older than this is redacted (0: never)."""
+    migration_database_url: str | None = None
+    """`LAGESBILD_MIGRATION_DATABASE_URL`: the schema owner's connection for migrations (default: DATABASE_URL)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read the settings from `env` (default: the process environment)."""
         env = os.environ if env is None else env
+        if env.get("LAGESBILD_MIGRATION_DATABASE_URL") and not env.get("DATABASE_URL"):
+            raise ValueError("LAGESBILD_MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both, or neither")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute(),
@@ -60,6 +64,7 @@ class Settings:
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
             retention_days=_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
+            migration_database_url=env.get("LAGESBILD_MIGRATION_DATABASE_URL") or None,
         )
 
 

@@ -6,11 +6,29 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.database import test_database
+from tests.support.database import SessionDatabase, test_database
 
 
 @pytest.fixture(scope="session")
-def database_dsn() -> Iterator[str]:
-    """DSN of a fresh, migrated database for this test session."""
-    with test_database() as dsn:
-        yield dsn
+def session_database() -> Iterator[SessionDatabase]:
+    """A fresh, migrated database for this test session, with a DSN for each of its roles."""
+    with test_database() as database:
+        yield database
+
+
+@pytest.fixture(scope="session")
+def database_dsn(session_database: SessionDatabase) -> str:
+    """The service role's DSN: what the app runs on, so that the suite proves its privileges suffice."""
+    return session_database.service
+
+
+@pytest.fixture(scope="session")
+def owner_dsn(session_database: SessionDatabase) -> str:
+    """The schema owner's DSN (migrations)."""
+    return session_database.owner
+
+
+@pytest.fixture(scope="session")
+def admin_dsn(session_database: SessionDatabase) -> str:
+    """A superuser's DSN on the session's database (stopping connections, databases of a test's own)."""
+    return session_database.admin

@@ -16,6 +16,7 @@ from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
 from domain.report import Report
 from projections import list_queries
+from projections.tenancy import tenant_connection
 from service import catalogue, commands
 from service.api.common import (
     Areas,
@@ -132,7 +133,7 @@ class ActionController(Controller):
     ) -> dict[str, Any]:
         """Filter by area and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             found, next_cursor = await list_queries.actions(
                 conn, identity.tenant, area_id=area_id, status=status, cursor=cursor, limit=limit
             )
@@ -149,7 +150,7 @@ class ActionController(Controller):
     ) -> dict[str, Any]:
         """Everyone in the tenant may read; another tenant's action is 404."""
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             found = await list_queries.action_detail(conn, identity.tenant, action_id)
         if found is None:
             raise NotFoundException("no such action")

@@ -11,6 +11,7 @@ from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from projections import list_queries
+from projections.tenancy import tenant_connection
 from service.api.common import Identity, MinPosition, Pool, Tracker, csv_response, read_your_writes, wants_csv
 from service.auth import role
 from service.read_recording import recorded
@@ -51,7 +52,7 @@ class AuditController(Controller):
     ) -> Response[Any]:
         """One entry per event, in log order: position, time, actor, organisation, type, aggregate, summary."""
         await read_your_writes(tracker, "audit", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             entries, next_cursor = await list_queries.audit(
                 conn, identity.tenant, since=since, until=until, org=org, actor=actor, area_id=area_id,
                 stream_id=stream_id, after=after, limit=limit,

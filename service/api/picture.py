@@ -11,6 +11,7 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from domain.weeks import parse_week, week_of
 from projections import picture_queries
+from projections.tenancy import tenant_connection
 from service.api.common import Identity, MinPosition, Now, Pool, Tracker, csv_response, read_your_writes, wants_csv
 from service.auth import authenticated
 from service.read_recording import recorded
@@ -37,7 +38,7 @@ class PictureController(Controller):
     ) -> dict[str, Any]:
         """Counts, series and trends per category, the published assessment, open actions, the position."""
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             found = await picture_queries.area_picture(conn, identity.tenant, area_id, week_of(now), weeks)
         if found is None:
             raise NotFoundException("no such area")
@@ -49,7 +50,7 @@ class PictureController(Controller):
     ) -> dict[str, Any]:
         """Every active area: level, this week's total, trend, number of open actions."""
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             return await picture_queries.overview(conn, identity.tenant, week_of(now))
 
     @get(
@@ -69,7 +70,7 @@ class PictureController(Controller):
         """Every area for the week: counts, trend, published assessment, actions started, completed, followed up."""
         parse_week("week", week)
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             found = await picture_queries.weekly(conn, identity.tenant, week)
         if not wants_csv(accept):
             return Response(found)

@@ -18,6 +18,7 @@ from domain.errors import Invalid
 from domain.location import Location, coarsen
 from domain.report import Report
 from projections import list_queries
+from projections.tenancy import tenant_connection
 from service import commands
 from service.api.common import (
     Areas,
@@ -193,7 +194,7 @@ class ReportController(Controller):
     ) -> dict[str, Any]:
         """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
-        async with pool.acquire() as conn:
+        async with tenant_connection(pool, identity.tenant) as conn:
             found, next_cursor = await list_queries.reports(
                 conn, identity.tenant, area_id=area_id, week=week, category=category, org=org, status=status,
                 cursor=cursor, limit=limit,

@@ -12,6 +12,7 @@ from litestar import Controller, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
+from projections.tenancy import tenant_connection
 from service.api.common import Identity, Pool, Tracker
 from service.auth import authenticated
 from service.read_recording import recorded
@@ -20,15 +21,16 @@ KEEPALIVE_SECONDS = 15.0
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
-    rows = await pool.fetch(
-        "SELECT c.area_id, c.position, coalesce(sum(w.reports), 0) AS reports,"
-        " coalesce(sum(w.occurrences), 0) AS occurrences FROM picture_area_changes c"
-        " LEFT JOIN picture_weekly_counts w ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week = $3"
-        " WHERE c.tenant = $1 AND c.position > $2 GROUP BY c.area_id, c.position ORDER BY c.position",
-        tenant,
-        after,
-        week,
-    )
+    async with tenant_connection(pool, tenant) as conn:
+        rows = await conn.fetch(
+            "SELECT c.area_id, c.position, coalesce(sum(w.reports), 0) AS reports,"
+            " coalesce(sum(w.occurrences), 0) AS occurrences FROM picture.area_changes c"
+            " LEFT JOIN picture.weekly_counts w ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week = $3"
+            " WHERE c.tenant = $1 AND c.position > $2 GROUP BY c.area_id, c.position ORDER BY c.position",
+            tenant,
+            after,
+            week,
+        )
     return [
         {"area_id": str(r["area_id"]), "week": week, "reports": r["reports"], "occurrences": r["occurrences"],
          "position": r["position"]}
@@ -48,7 +50,9 @@ class StreamController(Controller):
         tenant = identity.tenant
 
         async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
-            seen = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM picture_area_changes"))
+            async with tenant_connection(pool, tenant) as conn:
+                last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
+                seen = int(await conn.fetchval(last, tenant))
             async with tracker.subscribe() as progress:
                 while True:
                     try:

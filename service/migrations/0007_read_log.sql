@@ -37,3 +37,7 @@ CREATE TRIGGER read_log_append_only_rows BEFORE UPDATE OR DELETE ON read_log
     FOR EACH ROW EXECUTE FUNCTION lagesbild_read_log_append_only();
 CREATE TRIGGER read_log_append_only_table BEFORE TRUNCATE ON read_log
     FOR EACH STATEMENT EXECUTE FUNCTION lagesbild_read_log_append_only();
+
+-- The service records reads (its writer task) and answers auditors' queries: append and read.
+GRANT SELECT, INSERT ON read_log TO lagesbild_service;
+GRANT USAGE ON SEQUENCE read_log_id_seq TO lagesbild_service;

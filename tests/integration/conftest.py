@@ -8,8 +8,9 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.database import create_database, drop_database, with_database
+from service.database import create_database, database_name, drop_database, with_database
 from service.event_store import EventStore
+from tests.support.database import SessionDatabase
 
 
 @pytest.fixture
@@ -29,8 +30,15 @@ async def store(database_dsn: str, pool: asyncpg.Pool) -> AsyncIterator[EventSto
 
 
 @pytest.fixture
-async def own_dsn(database_dsn: str) -> AsyncIterator[str]:
+async def own_database(admin_dsn: str) -> AsyncIterator[SessionDatabase]:
     """A fresh database for one test, for tests that break things on purpose (dropped after)."""
-    dsn = await create_database(with_database(database_dsn, "postgres"), "lagesbild_own")
-    yield dsn
-    await drop_database(dsn)
+    urls = await create_database(with_database(admin_dsn, "postgres"), "lagesbild_own")
+    admin = with_database(admin_dsn, database_name(urls.service))
+    yield SessionDatabase(urls.service, urls.migration, admin)
+    await drop_database(admin)
+
+
+@pytest.fixture
+def own_dsn(own_database: SessionDatabase) -> str:
+    """The service role's DSN on the test's own database."""
+    return own_database.service

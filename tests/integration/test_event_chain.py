@@ -20,6 +20,7 @@ from domain.report import Report
 from service.chain import Head, heads, verify
 from service.event_store import EventStore
 from tests.support.aggregates import Tally
+from tests.support.database import SessionDatabase
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 JONKOPING = Actor("polis-1", "polisen", "jonkoping")
@@ -53,12 +54,16 @@ async def _fill(store: EventStore) -> dict[str, list[int]]:
     return positions
 
 
-async def _superuser(store: EventStore, sql: str, *args: object) -> None:
-    """Run `sql` behind the service's back, with the immutability triggers out of the way."""
-    async with store.pool.acquire() as conn, conn.transaction():
-        await conn.execute("ALTER TABLE stored_events DISABLE TRIGGER USER")
-        await conn.execute(sql, *args)
-        await conn.execute("ALTER TABLE stored_events ENABLE TRIGGER USER")
+async def _superuser(database: SessionDatabase, sql: str, *args: object) -> None:
+    """Run `sql` behind the service's back, as a superuser, with the immutability triggers out of the way."""
+    conn = await asyncpg.connect(database.admin)
+    try:
+        async with conn.transaction():
+            await conn.execute("ALTER TABLE stored_events DISABLE TRIGGER USER")
+            await conn.execute(sql, *args)
+            await conn.execute("ALTER TABLE stored_events ENABLE TRIGGER USER")
+    finally:
+        await conn.close()
 
 
 async def test_each_tenant_has_an_unbroken_chain_ending_at_its_head(own_store: EventStore) -> None:
@@ -76,11 +81,11 @@ async def test_each_tenant_has_an_unbroken_chain_ending_at_its_head(own_store: E
         }  # fmt: skip
 
 
-async def test_an_edited_event_is_named_by_its_position(own_store: EventStore) -> None:
+async def test_an_edited_event_is_named_by_its_position(own_store: EventStore, own_database: SessionDatabase) -> None:
     positions = await _fill(own_store)
     target = positions["jonkoping"][3]
     await _superuser(
-        own_store,
+        own_database,
         "UPDATE stored_events SET state = convert_to(replace(convert_from(state, 'UTF8'), '\"count\"', '\"count\" '),"
         " 'UTF8') WHERE notification_id = $1",
         target,
@@ -92,26 +97,30 @@ async def test_an_edited_event_is_named_by_its_position(own_store: EventStore) -
         assert (await verify(conn, "vaxjo")).ok  # the other tenant's chain is untouched
 
 
-async def test_a_removed_or_unlinked_event_is_found(own_store: EventStore) -> None:
+async def test_a_removed_or_unlinked_event_is_found(own_store: EventStore, own_database: SessionDatabase) -> None:
     positions = await _fill(own_store)
     removed = positions["vaxjo"][2]
-    await _superuser(own_store, "DELETE FROM stored_events WHERE notification_id = $1", removed)
+    await _superuser(own_database, "DELETE FROM stored_events WHERE notification_id = $1", removed)
     async with own_store.pool.acquire() as conn:
         result = await verify(conn, "vaxjo")
         assert (result.ok, result.first_mismatch) == (False, removed)
         assert result.problem == "the event at this position is missing"
 
-        await conn.execute("ALTER TABLE stored_events DISABLE TRIGGER stored_events_chain")
+        admin = await asyncpg.connect(own_database.admin)
+        await admin.execute("ALTER TABLE stored_events DISABLE TRIGGER stored_events_chain")
         tally = Tally("Råslätt")
         await own_store.append(tally.collect_events(), 0)  # stored without a link
-        await conn.execute("ALTER TABLE stored_events ENABLE TRIGGER stored_events_chain")
+        await admin.execute("ALTER TABLE stored_events ENABLE TRIGGER stored_events_chain")
+        await admin.close()
         unlinked = await own_store.head()
         result = await verify(conn, "jonkoping")
         assert (result.ok, result.first_mismatch) == (False, unlinked)
         assert result.problem == "an event was stored without a link"
 
 
-async def test_a_rewritten_tail_is_caught_by_the_head_kept_outside(own_store: EventStore) -> None:
+async def test_a_rewritten_tail_is_caught_by_the_head_kept_outside(
+    own_store: EventStore, own_database: SessionDatabase
+) -> None:
     await _fill(own_store)
     async with own_store.pool.acquire() as conn:
         [kept] = await heads(conn, "jonkoping")
@@ -130,9 +139,12 @@ async def test_a_rewritten_tail_is_caught_by_the_head_kept_outside(own_store: Ev
             kept.position,
         )
         assert earlier is not None
-        await _superuser(own_store, "DELETE FROM stored_events WHERE notification_id >= $1", kept.position)
-        await conn.execute("DELETE FROM event_chain WHERE tenant = 'jonkoping' AND position >= $1;", kept.position)
-        await conn.execute(
+        await _superuser(own_database, "DELETE FROM stored_events WHERE notification_id >= $1", kept.position)
+        await _superuser(
+            own_database, "DELETE FROM event_chain WHERE tenant = 'jonkoping' AND position >= $1", kept.position
+        )
+        await _superuser(
+            own_database,
             "UPDATE chain_heads SET position = $1, link = $2 WHERE tenant = 'jonkoping'",
             earlier["position"],
             earlier["link"],
@@ -157,7 +169,7 @@ async def _cli(dsn: str, *args: str) -> tuple[int, str]:
 
 
 async def test_the_operator_exports_the_heads_and_verifies_against_them(
-    own_store: EventStore, own_dsn: str, tmp_path: Path
+    own_store: EventStore, own_dsn: str, own_database: SessionDatabase, tmp_path: Path
 ) -> None:
     positions = await _fill(own_store)
     code, out = await _cli(own_dsn, "audit", "head")
@@ -170,7 +182,7 @@ async def test_the_operator_exports_the_heads_and_verifies_against_them(
     assert (code, {t: r["ok"] for t, r in json.loads(out).items()}) == (0, {"jonkoping": True, "vaxjo": True})
 
     target = positions["vaxjo"][1]
-    await _superuser(own_store, "UPDATE stored_events SET topic = topic || ' ' WHERE notification_id = $1", target)
+    await _superuser(own_database, "UPDATE stored_events SET topic = topic || ' ' WHERE notification_id = $1", target)
     code, out = await _cli(own_dsn, "audit", "verify", "--head", str(kept))
     results = json.loads(out)
     assert code == 1

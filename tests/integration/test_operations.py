@@ -39,10 +39,10 @@ async def test_ready_reports_a_current_schema(client: AsyncTestClient[Litestar])
 
 
 async def test_ready_is_a_problem_while_the_database_refuses_and_recovers_after(
-    client: AsyncTestClient[Litestar], database_dsn: str
+    client: AsyncTestClient[Litestar], admin_dsn: str
 ) -> None:
-    name = urlsplit(database_dsn).path.lstrip("/")
-    admin = await asyncpg.connect(with_database(database_dsn, "postgres"))
+    name = urlsplit(admin_dsn).path.lstrip("/")
+    admin = await asyncpg.connect(with_database(admin_dsn, "postgres"))
     try:
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
         await admin.execute(

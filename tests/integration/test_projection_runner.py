@@ -21,9 +21,11 @@ from projections.generations import Connection, Recorded, active_generation, ens
 from projections.picture import PictureProjection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
+from projections.tenancy import ALL_TENANTS_SQL, tenant_connection
 from service.app import create_app
 from service.event_store import EventStore
 from service.settings import Settings
+from tests.support.database import SessionDatabase
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -46,11 +48,13 @@ async def _seed(store: EventStore, reports: int) -> tuple[Area, int]:
 
 
 async def _contents(conn: Connection, schema: str) -> dict[str, list[Any]]:
-    """Every table of a picture generation, as sorted lists of rows (positions aside)."""
+    """Every table of a picture generation, every tenant's rows, as sorted lists of rows (positions aside)."""
     found = {}
-    for table in TABLES:
-        rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
-        found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
+    async with conn.transaction():
+        await conn.execute(ALL_TENANTS_SQL)
+        for table in TABLES:
+            rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
+            found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
     return found
 
 
@@ -87,7 +91,8 @@ class _StallsMidBatch(PictureProjection):
         await self.hold.wait()
 
 
-async def test_a_runner_killed_mid_batch_loses_and_double_counts_nothing(own_dsn: str) -> None:
+async def test_a_runner_killed_mid_batch_loses_and_double_counts_nothing(own_database: SessionDatabase) -> None:
+    own_dsn = own_database.service
     async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
         store = EventStore(own_dsn, pool, make_mapper())
         await store.open()
@@ -98,10 +103,14 @@ async def test_a_runner_killed_mid_batch_loses_and_double_counts_nothing(own_dsn
         doomed = ProjectionRunner(own_dsn, stalling, make_mapper(), batch_size=25)
         task = asyncio.create_task(doomed.run_forever())
         await asyncio.wait_for(stalling.applied.wait(), 10)  # the first batch is written, not committed
-        await pool.execute(  # kill its connection, as a crash would
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'"
-        )
+        admin = await asyncpg.connect(own_database.admin)
+        try:
+            await admin.execute(  # kill its connection, as a crash would
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle in transaction'"
+            )
+        finally:
+            await admin.close()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         assert await pool.fetchval("SELECT position FROM projection_generations WHERE projection = 'picture'") == 0
@@ -112,11 +121,9 @@ async def test_a_runner_killed_mid_batch_loses_and_double_counts_nothing(own_dsn
             assert await _contents(conn, schema_of("picture", 1)) == await _contents(
                 conn, schema_of("picture", expected)
             )
-            counts = await conn.fetch(
-                f'SELECT category, reports, occurrences FROM "{schema_of("picture", 1)}".weekly_counts'
-            )
+            counts = (await _contents(conn, schema_of("picture", 1)))["weekly_counts"]
         active = [r for r in range(40) if r % 7 != 0]
-        assert {r["category"]: r["reports"] for r in counts} == {
+        assert {dict(r)["category"]: int(dict(r)["reports"]) for r in counts} == {
             "klotter": len([n for n in active if n % 5 != 0]), "brand": len([n for n in active if n % 5 == 0]),
         }  # fmt: skip
 
@@ -149,11 +156,14 @@ async def test_a_rebuild_switches_readers_to_an_identical_generation(own_dsn: st
                     conn, schema_of("picture", new)
                 )
                 # readers (the public views) now see the new generation, and the live runner follows it
-                area_id = uuid.UUID(str(await conn.fetchval("SELECT area_id FROM picture_areas")))
+                async with tenant_connection(pool, POLICE.tenant) as reader:
+                    area_id = uuid.UUID(str(await reader.fetchval("SELECT area_id FROM picture.areas")))
                 report = Report.submit(POLICE, now=NOW, area_id=area_id, category="belysning", week="2026-W47")
                 position = (await store.append(report.collect_events(), 0)).position
                 await _until(lambda: caught_up(position))
-                assert await conn.fetchval("SELECT count(*) FROM picture_reports WHERE category = 'belysning'") == 1
+                async with tenant_connection(pool, POLICE.tenant) as reader:
+                    sql = "SELECT count(*) FROM picture.reports WHERE category = 'belysning'"
+                    assert await reader.fetchval(sql) == 1
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)

@@ -91,16 +91,20 @@ async def test_a_full_buffer_drops_and_counts_and_keeps_what_it_holds(database_d
     assert (away.buffered, away.dropped) == (3, 5)  # what could not be written at shutdown is counted too
 
 
-async def test_a_lost_connection_loses_no_record_and_writes_none_twice(database_dsn: str, pool: asyncpg.Pool) -> None:
+async def test_a_lost_connection_loses_no_record_and_writes_none_twice(
+    database_dsn: str, admin_dsn: str, pool: asyncpg.Pool
+) -> None:
     tenant = f"t-{uuid.uuid4().hex[:8]}"
     read_log = ReadLog(database_dsn)
     try:
         read_log.record(_record(tenant, 0))
         await read_log.flush()
-        killed = await pool.fetchval(
+        admin = await asyncpg.connect(admin_dsn)
+        killed = await admin.fetchval(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
             " WHERE application_name = 'lagesbild-read-log' AND datname = current_database()"
         )
+        await admin.close()
         assert killed == 1
         for n in (1, 2):
             read_log.record(_record(tenant, n))
@@ -138,11 +142,20 @@ async def test_a_record_that_cannot_be_written_does_not_hold_up_the_others(
         "TRUNCATE read_log",
     ],
 )
-async def test_the_read_log_is_append_only(database_dsn: str, pool: asyncpg.Pool, statement: str) -> None:
+async def test_the_read_log_is_append_only(
+    database_dsn: str, owner_dsn: str, pool: asyncpg.Pool, statement: str
+) -> None:
     tenant = f"t-{uuid.uuid4().hex[:8]}"
     read_log = ReadLog(database_dsn)
     read_log.record(_record(tenant))
     await read_log.close()
-    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
-        await pool.execute(statement, *([tenant] if "$1" in statement else []))
+    args = [tenant] if "$1" in statement else []
+    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied for table read_log"):
+        await pool.execute(statement, *args)  # the service may not,
+    owner = await asyncpg.connect(owner_dsn)
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await owner.execute(statement, *args)  # and the table's owner is refused by the database itself
+    finally:
+        await owner.close()
     assert await pool.fetchval("SELECT status FROM read_log WHERE tenant = $1", tenant) == 200

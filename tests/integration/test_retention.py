@@ -13,12 +13,15 @@ from domain.report import Report
 from domain.sealing import REDACTED
 from service.event_store import EventStore
 from service.retention import SYSTEM_USER, sweep
+from tests.support.database import SessionDatabase
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-async def test_a_sweep_redacts_what_has_outlived_the_retention_period(own_dsn: str) -> None:
+async def test_a_sweep_redacts_what_has_outlived_the_retention_period(
+    own_dsn: str, own_database: SessionDatabase
+) -> None:
     async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
         store = EventStore(own_dsn, pool, make_mapper())
         await store.open()
@@ -32,9 +35,11 @@ async def test_a_sweep_redacts_what_has_outlived_the_retention_period(own_dsn: s
             await store.append(old.collect_events(), 0)
             await store.append(recent.collect_events(), 0)
             # The old report's key was made six years ago (as far as retention can tell).
-            await pool.execute(
+            admin = await asyncpg.connect(own_database.admin)  # the service may not change keys
+            await admin.execute(
                 "UPDATE data_keys SET created_at = created_at - interval '6 years' WHERE subject_id = $1", old.id
             )
+            await admin.close()
             now = datetime.now(UTC)
             assert await sweep(store, now, days=5 * 365) == 1
             assert await sweep(store, now, days=5 * 365) == 0  # nothing left to do

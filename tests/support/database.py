@@ -6,15 +6,32 @@ import asyncio
 import contextlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from service.database import create_database, drop_database
+from service.database import create_database, database_name, drop_database, with_database
 from service.embedded_db import EmbeddedPostgres
 
 
+@dataclass(frozen=True)
+class SessionDatabase:
+    """One migrated database, reached as three roles."""
+
+    service: str
+    """The service's login (a member of lagesbild_service): what the app and the stores use."""
+    owner: str
+    """The schema's owner (migrations)."""
+    admin: str
+    """The server's superuser on this database: for what a test does to the server itself."""
+
+
 @contextlib.contextmanager
-def test_database() -> Iterator[str]:
-    """Yield the DSN of a fresh, migrated database; drop it and stop the embedded server after."""
+def test_database() -> Iterator[SessionDatabase]:
+    """Yield a fresh, migrated database; drop it and stop the embedded server after.
+
+    DATABASE_URL, if set, must be a superuser's (roles and databases are created on it), and
+    the server must let the roles of service/db_roles.py log in without a password.
+    """
     server: EmbeddedPostgres | None = None
     server_dsn = os.environ.get("DATABASE_URL")
     if not server_dsn:
@@ -22,11 +39,12 @@ def test_database() -> Iterator[str]:
         server = EmbeddedPostgres(data_dir / "pg-test")
         server_dsn = server.start()
     try:
-        dsn = asyncio.run(create_database(server_dsn, "lagesbild_test"))
+        urls = asyncio.run(create_database(server_dsn, "lagesbild_test"))
+        admin = with_database(server_dsn, database_name(urls.service))
         try:
-            yield dsn
+            yield SessionDatabase(urls.service, urls.migration, admin)
         finally:
-            asyncio.run(drop_database(dsn))
+            asyncio.run(drop_database(admin))
     finally:
         if server is not None:
             server.stop()

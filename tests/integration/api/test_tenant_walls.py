@@ -1,0 +1,102 @@
+"""Row-level security on the read models, as the service role: a wall between tenants behind the queries' filters."""
+
+from __future__ import annotations
+
+import uuid
+
+import asyncpg
+import pytest
+
+from projections.generations import active_generation, schema_of
+from projections.registry import PROJECTIONS
+from projections.tenancy import TENANT, tenant_connection
+from tests.integration.api.conftest import Client, Token
+
+OTHER = "vaxjo"
+# Every view readers use (picture.areas, audit.entries ...).
+VIEWS = [f"{p.name}.{t}" for p in PROJECTIONS.values() for t in p.tables]
+
+
+async def _other_tenants_area(client: Client, auth: Token) -> tuple[str, int]:
+    """An area of the tenant vaxjo, in both read models: its id and the position they reached."""
+    response = await client.post(
+        "/api/v1/areas",
+        json={"code": f"omrade-{uuid.uuid4().hex[:8]}", "name": "Växjö centrum"},
+        headers=auth("admin", org="kommunen", tenant=OTHER),
+    )
+    assert response.status_code == 201, response.text
+    written = response.json()
+    for url in ("/api/v1/picture", "/api/v1/audit"):
+        read = await client.get(
+            url, params={"min_position": written["position"]}, headers=auth("auditor", "coordinator", tenant=OTHER)
+        )
+        assert read.status_code == 200, read.text
+    return str(written["id"]), int(written["position"])
+
+
+async def test_a_query_that_forgot_its_tenant_filter_sees_only_the_tenant_it_was_opened_for(
+    client: Client, auth: Token, area: str, pool: asyncpg.Pool
+) -> None:
+    other, _ = await _other_tenants_area(client, auth)
+    async with tenant_connection(pool, OTHER) as conn:
+        for view in VIEWS:
+            assert {r[0] for r in await conn.fetch(f"SELECT DISTINCT tenant FROM {view}")} <= {OTHER}, view
+        other_sees = {str(r[0]) for r in await conn.fetch("SELECT area_id FROM picture.areas")}
+        entries = {str(r[0]) for r in await conn.fetch("SELECT aggregate_id FROM audit.entries")}
+    async with tenant_connection(pool, "jonkoping") as conn:
+        jonkoping_sees = {str(r[0]) for r in await conn.fetch("SELECT area_id FROM picture.areas")}
+    assert (other in other_sees, area in other_sees) == (True, False)
+    assert (other in entries, area in entries) == (True, False)
+    assert (area in jonkoping_sees, other in jonkoping_sees) == (True, False)
+
+
+async def test_with_no_tenant_set_the_read_models_show_nothing(
+    client: Client, auth: Token, area: str, database_dsn: str
+) -> None:
+    await _other_tenants_area(client, auth)
+    # One connection, so that the second query runs where the first set its tenant.
+    async with asyncpg.create_pool(database_dsn, min_size=1, max_size=1) as pool:
+        async with tenant_connection(pool, "jonkoping") as conn:
+            assert await conn.fetchval("SELECT count(*) FROM picture.areas") > 0
+        for view in VIEWS:
+            assert await pool.fetchval(f"SELECT count(*) FROM {view}") == 0, view
+        async with pool.acquire() as conn, conn.transaction():
+            await conn.execute(f"SELECT set_config('{TENANT}', '', true)")
+            assert await conn.fetchval("SELECT count(*) FROM picture.reports") == 0
+
+
+async def test_a_reader_may_not_write_a_read_model_even_for_its_own_tenant(
+    area: str, auth: Token, client: Client, pool: asyncpg.Pool
+) -> None:
+    await _other_tenants_area(client, auth)  # the picture has this test's area too: it is earlier
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute(f"SELECT set_config('{TENANT}', 'jonkoping', true)")
+        renamed = await conn.execute("UPDATE picture.areas SET name = 'Fel' WHERE area_id = $1", uuid.UUID(area))
+        assert renamed == "UPDATE 0"
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+            await conn.execute(
+                "INSERT INTO picture.areas (area_id, tenant, code, name, retired, position)"
+                " VALUES ($1, 'jonkoping', 'falsk', 'Falsk', false, 0)",
+                uuid.uuid4(),
+            )
+
+
+async def test_every_table_readers_see_is_under_forced_row_level_security(
+    client: Client, auth: Token, pool: asyncpg.Pool
+) -> None:
+    await _other_tenants_area(client, auth)  # both projections have an active generation
+    guarded = {
+        (r["schema"], r["table"])
+        for r in await pool.fetch(
+            "SELECT n.nspname AS schema, c.relname AS table FROM pg_class c"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind = 'r' AND c.relrowsecurity AND c.relforcerowsecurity"
+            " AND (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) = 2"
+        )
+    }
+    for projection in PROJECTIONS.values():
+        async with pool.acquire() as conn:
+            generation = await active_generation(conn, projection.name)
+        assert generation is not None
+        for table in projection.tables:
+            assert (schema_of(projection.name, generation), table) in guarded
