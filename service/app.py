@@ -79,11 +79,12 @@ def create_app(
         conn = await asyncpg.connect(migration_dsn or dsn)
         try:
             await migrate(conn)
-            for projection in PROJECTIONS.values():  # its read model exists (if empty) before the first read
-                await ensure_active(conn, projection)
         finally:
             await conn.close()
         async with create_pool(dsn, settings.pool_size) as pool:
+            async with pool.acquire() as conn:  # as the service: the read models are its own
+                for projection in PROJECTIONS.values():  # each exists (if empty) before the first read
+                    await ensure_active(conn, projection)
             store = EventStore(dsn, pool, make_mapper())
             await store.open()
             app.state.pool, app.state.store = pool, store

@@ -17,6 +17,7 @@ from service.app import create_app
 from service.auth import mint_development_token
 from service.settings import Settings
 from tests.integration.api.conftest import Client, Token, report_body
+from tests.support.database import SessionDatabase
 
 
 async def test_a_read_with_min_position_sees_the_write(client: Client, auth: Token, area: str) -> None:
@@ -87,12 +88,18 @@ async def test_ready_and_metrics_report_each_projection(client: Client, auth: To
     assert 'lagesbild_projection_lag_seconds{projection="audit"}' in metrics
 
 
-async def test_a_fresh_database_answers_reads_before_any_projection_ran(own_dsn: str, data_dir: Path) -> None:
-    settings = Settings.from_env(
-        {"DATABASE_URL": own_dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_PROJECTIONS": "off"}
-    )
-    token = mint_development_token(data_dir, sub="s", tenant="jonkoping", org="polisen", roles=["coordinator"])
-    async with AsyncTestClient(create_app(settings, own_dsn)) as client:
-        headers = {"Authorization": f"Bearer {token}"}
+async def test_a_fresh_database_answers_reads_at_once_and_the_service_owns_its_read_models(
+    own_database: SessionDatabase, data_dir: Path
+) -> None:
+    # As `lagesbild serve` runs: migrations as the owner, everything else as the service.
+    settings = Settings.from_env({"DATABASE_URL": own_database.service, "LAGESBILD_DATA_DIR": str(data_dir)})
+    app = create_app(settings, own_database.service, migration_dsn=own_database.owner)
+    token = mint_development_token(data_dir, sub="s", tenant="jonkoping", org="kommunen", roles=["admin"])
+    headers = {"Authorization": f"Bearer {token}"}
+    async with AsyncTestClient(app) as client:
         for url in ("/api/v1/picture", "/api/v1/reports", "/api/v1/actions", "/api/v1/lagesbild/2026-W47"):
             assert (await client.get(url, headers=headers)).status_code == 200, url
+        area = await client.post("/api/v1/areas", json={"code": "raslatt", "name": "Råslätt"}, headers=headers)
+        picture = await client.get("/api/v1/picture", params={"min_position": area.json()["position"]}, headers=headers)
+        assert [a["area"]["name"] for a in picture.json()["areas"]] == ["Råslätt"]
+        assert (await client.get("/ready")).status_code == 200
