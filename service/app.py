@@ -82,9 +82,9 @@ def create_app(
         finally:
             await conn.close()
         async with create_pool(dsn, settings.pool_size) as pool:
-            async with pool.acquire() as conn:  # as the service: the read models are its own
+            async with pool.acquire() as service_conn:  # as the service: the read models are its own
                 for projection in PROJECTIONS.values():  # each exists (if empty) before the first read
-                    await ensure_active(conn, projection)
+                    await ensure_active(service_conn, projection)
             store = EventStore(dsn, pool, make_mapper())
             await store.open()
             app.state.pool, app.state.store = pool, store
