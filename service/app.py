@@ -28,7 +28,7 @@ from service.api.reports import ReportController
 from service.api.stream import StreamController
 from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
-from service.database import create_pool
+from service.database import create_pool, limits
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
@@ -73,17 +73,18 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             await migrate(conn)
         finally:
             await conn.close()
-        async with create_pool(dsn, settings.pool_size) as pool:
+        bounds = limits(settings)
+        async with create_pool(dsn, settings.pool_size, bounds) as pool:
             store = EventStore(dsn, pool, make_mapper())
             await store.open()
             app.state.pool, app.state.store = pool, store
             app.state.areas = AreaLookup(store)
-            app.state.tracker = tracker = ProjectionTracker(dsn, pool)
+            app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             await tracker.start()
             runners = []
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
-                    runner = ProjectionRunner(dsn, projection, store.mapper)
+                    runner = ProjectionRunner(dsn, projection, store.mapper, limits=bounds)
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             try:
                 yield

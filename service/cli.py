@@ -19,7 +19,7 @@ from projections.runner import ProjectionRunner
 from service import demo
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
-from service.database import database_url
+from service.database import database_url, limits
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.settings import Settings
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             applied = asyncio.run(_migrate(dsn))
             print(f"applied {applied}" if applied else "schema is up to date")
         elif args.command == "project":
-            asyncio.run(_project(dsn))
+            asyncio.run(_project(dsn, settings))
         elif args.command == "rebuild":
             generation = asyncio.run(_rebuild(dsn, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
@@ -94,9 +94,9 @@ async def _migrate(dsn: str) -> list[int]:
         await conn.close()
 
 
-async def _project(dsn: str) -> None:
+async def _project(dsn: str, settings: Settings) -> None:
     await _migrate(dsn)
-    runners = [ProjectionRunner(dsn, p, make_mapper()) for p in PROJECTIONS.values()]
+    runners = [ProjectionRunner(dsn, p, make_mapper(), limits=limits(settings)) for p in PROJECTIONS.values()]
     await asyncio.gather(*(r.run_forever() for r in runners))
 
 

@@ -38,6 +38,10 @@ class Settings:
     """`LAGESBILD_PROJECTIONS`: `off` when `lagesbild project` runs them in a process of their own."""
     access_log: bool = True
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
+    db_connect_timeout: float = 5.0
+    """`LAGESBILD_DB_CONNECT_TIMEOUT`: seconds to open a database connection before answering 503."""
+    db_command_timeout: float = 15.0
+    """`LAGESBILD_DB_COMMAND_TIMEOUT`: seconds one statement may take before it is cancelled (503)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +61,8 @@ class Settings:
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
+            db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
+            db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
         )
 
 
@@ -68,3 +74,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
+    return value

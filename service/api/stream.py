@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,9 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from domain.weeks import week_of
 from service.api.common import Identity, Pool, Tracker
 from service.auth import authenticated
+from service.database import CONNECTION_ERRORS
 
+log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -43,11 +46,17 @@ class StreamController(Controller):
 
     @get(summary="Picture changes as Server-Sent Events", guards=[authenticated])
     async def stream(self, identity: Identity, pool: Pool, tracker: Tracker) -> ServerSentEvent:
-        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`."""
-        tenant = identity.tenant
+        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
 
-        async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
-            seen = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM picture_area_changes"))
+        503 if the database is away when the stream opens; once open, the stream outlives an
+        outage and sends what changed meanwhile when the database is back.
+        """
+        tenant = identity.tenant
+        # Before the response starts: a failure here can still be a 503, not a broken stream.
+        seen = int(await pool.fetchval("SELECT coalesce(max(position), 0) FROM picture_area_changes"))
+
+        async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
+            behind = False  # a change notified while the database was away is fetched later
             async with tracker.subscribe() as progress:
                 while True:
                     try:
@@ -55,12 +64,21 @@ class StreamController(Controller):
                             name, _position = await progress.get()
                     except TimeoutError:
                         yield ServerSentEventMessage(comment="keep-alive")
-                        continue
+                        if not behind:
+                            continue
+                        name = "picture"
                     if name != "picture":
                         continue
-                    for change in await _changes(pool, tenant, seen, week_of(datetime.now(UTC))):
+                    try:
+                        changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
+                    except CONNECTION_ERRORS as error:
+                        log.warning("stream cannot read the picture now: %r", error)
+                        behind = True
+                        continue
+                    behind = False
+                    for change in changes:
                         seen = max(seen, change["position"])
                         data = json.dumps(change)
                         yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
 
-        return ServerSentEvent(events())
+        return ServerSentEvent(events(seen))
