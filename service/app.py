@@ -75,7 +75,7 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             await conn.close()
         bounds = limits(settings)
         async with create_pool(dsn, settings.pool_size, bounds) as pool:
-            store = EventStore(dsn, pool, make_mapper())
+            store = EventStore(dsn, pool, make_mapper(), bounds, settings.append_resolve_seconds)
             await store.open()
             app.state.pool, app.state.store = pool, store
             app.state.areas = AreaLookup(store)

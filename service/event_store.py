@@ -14,6 +14,7 @@ import asyncpg
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
 
+from projections.unavailable import DEFAULT_LIMITS, Limits
 from service.group_commit import (
     AppendResult,
     ConcurrencyConflict,
@@ -42,9 +43,17 @@ class AggregateNotFound(LookupError):
 class EventStore:
     """Appends and loads event-sourced aggregates; `open()` before use, `close()` after."""
 
-    def __init__(self, dsn: str, pool: asyncpg.Pool, mapper: Mapper[UUID]) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        pool: asyncpg.Pool,
+        mapper: Mapper[UUID],
+        limits: Limits = DEFAULT_LIMITS,
+        resolve_seconds: float = 5.0,
+    ) -> None:
+        """`limits` bound the writer's connects and statements; `resolve_seconds` an append in doubt."""
         self.pool, self.mapper = pool, mapper
-        self._writer = GroupCommitWriter(dsn)
+        self._writer = GroupCommitWriter(dsn, limits=limits, resolve_seconds=resolve_seconds)
 
     async def open(self) -> None:
         """Connect the writer."""
@@ -64,7 +73,8 @@ class EventStore:
 
         All events are stored together or none is. Raises ConcurrencyConflict if the
         aggregate is at another version. With an `idempotency_key` seen before, stores
-        nothing and returns the first result (`replayed=True`).
+        nothing and returns the first result (`replayed=True`). StoreUnavailable if the
+        database is away: nothing was stored, or (`maybe_stored`) that could not be found out.
         """
         if not events:
             raise ValueError("nothing to append")

@@ -81,7 +81,8 @@ def _conflict(request: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Resp
 
 
 def _unavailable(request: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[dict[str, Any]]:
-    return problem(503, "Unavailable", "the database cannot be reached; try again shortly", RETRY_AFTER)
+    detail = str(exc) if exc.maybe_stored else f"{exc}; try again shortly"
+    return problem(503, "Unavailable", detail, RETRY_AFTER, maybe_stored=exc.maybe_stored)
 
 
 def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

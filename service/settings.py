@@ -42,6 +42,8 @@ class Settings:
     """`LAGESBILD_DB_CONNECT_TIMEOUT`: seconds to open a database connection before answering 503."""
     db_command_timeout: float = 15.0
     """`LAGESBILD_DB_COMMAND_TIMEOUT`: seconds one statement may take before it is cancelled (503)."""
+    append_resolve_seconds: float = 5.0
+    """`LAGESBILD_APPEND_RESOLVE_SECONDS`: how long an append whose answer was lost waits to learn its fate."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +65,7 @@ class Settings:
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
             db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
             db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
+            append_resolve_seconds=_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
         )
 
 
