@@ -22,6 +22,7 @@ from eventsourcing.utils import TopicError
 from domain.codec import SealingMapper
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
 from projections.tenancy import ALL_TENANTS_SQL
+from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
 
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"
@@ -30,7 +31,10 @@ _BATCH_SQL = (
     " FROM stored_events s LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
     " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
 )
-_CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
+# The database away (shut down, crashed, disk full...) is never a poison event: reconnect and retry.
+_CONNECTION_ERRORS = UNAVAILABLE
+_NOT_POISON: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncio.CancelledError)
+_CANNOT_CONNECT: tuple[type[Exception], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
 
 
 def _still_wanted() -> None:
@@ -56,8 +60,9 @@ class ProjectionRunner:
         batch_size: int = 1000,
         poll_seconds: float = 1.0,
         on_batch: Callable[[int], None] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
-        self.dsn, self.projection, self.mapper = dsn, projection, mapper
+        self.dsn, self.projection, self.mapper, self.limits = dsn, projection, mapper, limits
         self.batch_size, self.poll_seconds, self.on_batch = batch_size, poll_seconds, on_batch
         self._wake = asyncio.Event()
         self._skipped_topics: set[str] = set()
@@ -66,8 +71,8 @@ class ProjectionRunner:
         """Follow the active generation until cancelled; reconnect after the database went away."""
         while True:
             try:
-                conn = await asyncpg.connect(self.dsn)
-            except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as error:
+                conn = await connect(self.dsn, self.limits)
+            except _CANNOT_CONNECT as error:
                 log.warning("projection %s cannot connect: %s", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)  # back off before reconnecting
                 continue
@@ -89,7 +94,7 @@ class ProjectionRunner:
                 await asyncio.sleep(self.poll_seconds)
             finally:
                 with contextlib.suppress(*_CONNECTION_ERRORS):
-                    await conn.close()
+                    await conn.close(timeout=self.limits.connect_seconds)
 
     async def follow(self, conn: asyncpg.Connection, generation: int, *, stop_at_head: bool) -> int:
         """Apply batches to `generation` (holding its lock); return its position when done.
@@ -153,14 +158,14 @@ class ProjectionRunner:
         active = True
         try:
             active = await self._commit(conn, generation, self._decode(rows), last)
-        except (*_CONNECTION_ERRORS, asyncio.CancelledError):
+        except _NOT_POISON:
             raise
         except Exception:
             # Find the event at fault: apply the batch one event at a time.
             for row in rows:
                 try:
                     active = await self._commit(conn, generation, self._decode([row]), int(row[0]))
-                except (*_CONNECTION_ERRORS, asyncio.CancelledError):
+                except _NOT_POISON:
                     raise
                 except Exception as error:
                     raise ProjectionFailed(await self._fail(conn, generation, row, error)) from error

@@ -31,7 +31,7 @@ from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
-from service.database import create_pool
+from service.database import create_pool, limits
 from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
@@ -81,15 +81,16 @@ def create_app(
             await migrate(conn)
         finally:
             await conn.close()
-        async with create_pool(dsn, settings.pool_size) as pool:
+        bounds = limits(settings)
+        async with create_pool(dsn, settings.pool_size, bounds) as pool:
             async with pool.acquire() as service_conn:  # as the service: the read models are its own
                 for projection in PROJECTIONS.values():  # each exists (if empty) before the first read
                     await ensure_active(service_conn, projection)
-            store = EventStore(dsn, pool, make_mapper())
+            store = EventStore(dsn, pool, make_mapper(), bounds, settings.append_resolve_seconds)
             await store.open()
             app.state.pool, app.state.store = pool, store
             app.state.areas = AreaLookup(store)
-            app.state.tracker = tracker = ProjectionTracker(dsn, pool)
+            app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             await tracker.start()
             runners = []
             if settings.retention_days > 0:
@@ -97,7 +98,7 @@ def create_app(
                 runners.append(asyncio.create_task(sweep, name="retention"))
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
-                    runner = ProjectionRunner(dsn, projection, store.mapper)
+                    runner = ProjectionRunner(dsn, projection, store.mapper, limits=bounds)
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             app.state.read_log = read_log = ReadLog(dsn)
             read_log.start()

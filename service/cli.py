@@ -21,7 +21,7 @@ from projections.runner import ProjectionRunner
 from service import chain, demo, retention
 from service.app import create_app
 from service.auth import ROLES, mint_development_token
-from service.database import database_urls
+from service.database import database_urls, limits
 from service.db_roles import DatabaseUrls
 from service.event_store import EventStore
 from service.migrate import migrate
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")
         elif args.command == "project":
-            asyncio.run(_project(urls))
+            asyncio.run(_project(urls, settings))
         elif args.command == "rebuild":
             generation = asyncio.run(_rebuild(urls, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
@@ -113,9 +113,10 @@ async def _migrate(dsn: str) -> list[int]:
         await conn.close()
 
 
-async def _project(urls: DatabaseUrls) -> None:
+async def _project(urls: DatabaseUrls, settings: Settings) -> None:
     await _migrate(urls.migration)
-    runners = [ProjectionRunner(urls.service, p, make_mapper()) for p in PROJECTIONS.values()]
+    bounds = limits(settings)
+    runners = [ProjectionRunner(urls.service, p, make_mapper(), limits=bounds) for p in PROJECTIONS.values()]
     await asyncio.gather(*(r.run_forever() for r in runners))
 
 

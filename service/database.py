@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import asyncpg
 
+from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
 from service.db_roles import DatabaseUrls, ensure_database, urls_for
 from service.embedded_db import EmbeddedPostgres
 from service.migrate import migrate
@@ -17,14 +19,17 @@ from service.settings import Settings
 EMBEDDED_DATABASE = "lagesbild"
 """The database the service uses on the embedded server (owned by db_roles.OWNER)."""
 
-CONNECTION_ERRORS: tuple[type[Exception], ...] = (
-    OSError,
-    TimeoutError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,  # asyncpg's word for a connection lost mid-query
-)
-"""What asyncpg raises when the database cannot be reached or went away."""
+CONNECTION_ERRORS = UNAVAILABLE
+"""What asyncpg raises when the database cannot be reached, went away or cannot serve now."""
+
+
+class DatabaseUnavailable(ConnectionError):
+    """The pool could not open a connection (the database is down, starting or unreachable)."""
+
+
+def limits(settings: Settings) -> Limits:
+    """The connect and statement timeouts the settings ask for."""
+    return Limits(settings.db_connect_timeout, settings.db_command_timeout)
 
 
 @contextlib.contextmanager
@@ -63,9 +68,26 @@ async def _light_reset(conn: asyncpg.Connection) -> None:
         await conn.execute("ROLLBACK")
 
 
-def create_pool(dsn: str, max_size: int) -> asyncpg.Pool:
-    """The connection pool for queries (use as `async with`)."""
-    return asyncpg.create_pool(dsn, min_size=1, max_size=max_size, reset=_light_reset)
+async def _connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
+    # The pool connects when a request needs a connection; say plainly that the database is
+    # away rather than let an OSError (no socket, refused) pass for a fault of the service.
+    try:
+        return await asyncpg.connect(*args, **kwargs)
+    except CONNECTION_ERRORS as error:
+        raise DatabaseUnavailable(f"the database cannot be reached: {error}") from error
+
+
+def create_pool(dsn: str, max_size: int, bounds: Limits = DEFAULT_LIMITS) -> asyncpg.Pool:
+    """The connection pool for queries (use as `async with`); connects and statements are bounded."""
+    return asyncpg.create_pool(
+        dsn,
+        min_size=1,
+        max_size=max_size,
+        reset=_light_reset,
+        connect=_connect,
+        timeout=bounds.connect_seconds,
+        command_timeout=bounds.command_seconds,
+    )
 
 
 def with_database(dsn: str, name: str) -> str:

@@ -16,6 +16,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from domain.codec import SealingMapper
 from domain.sealing import new_key, sealed_paths
+from projections.unavailable import DEFAULT_LIMITS, Limits
 from service.group_commit import (
     AppendResult,
     ConcurrencyConflict,
@@ -44,9 +45,17 @@ class AggregateNotFound(LookupError):
 class EventStore:
     """Appends and loads event-sourced aggregates; `open()` before use, `close()` after."""
 
-    def __init__(self, dsn: str, pool: asyncpg.Pool, mapper: SealingMapper) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        pool: asyncpg.Pool,
+        mapper: SealingMapper,
+        limits: Limits = DEFAULT_LIMITS,
+        resolve_seconds: float = 5.0,
+    ) -> None:
+        """`limits` bound the writer's connects and statements; `resolve_seconds` an append in doubt."""
         self.pool, self.mapper = pool, mapper
-        self._writer = GroupCommitWriter(dsn)
+        self._writer = GroupCommitWriter(dsn, limits=limits, resolve_seconds=resolve_seconds)
 
     async def open(self) -> None:
         """Connect the writer."""
@@ -68,6 +77,8 @@ class EventStore:
         aggregate is at another version. With an `idempotency_key` seen before, stores
         nothing and returns the first result (`replayed=True`). Free text is sealed with the
         aggregate's data key, made with its first sealed append and stored along with it.
+        StoreUnavailable if the database is away: nothing was stored, or (`maybe_stored`)
+        that could not be found out.
         """
         if not events:
             raise ValueError("nothing to append")

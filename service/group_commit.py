@@ -10,6 +10,9 @@ can already be on its way and queued on the lock, so that the database never wai
 process and this process prepares the next group while the database works. A second group
 goes out only once it is as big as the one in flight, which keeps groups big and balanced
 (two halves of the waiting appends) instead of a big one followed by stragglers.
+
+If the connection breaks after a group was sent, its appends are in doubt: they are answered
+only once service/in_doubt.py has found out whether they were stored.
 """
 
 from __future__ import annotations
@@ -18,14 +21,18 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 import asyncpg
-from eventsourcing.persistence import StoredEvent
 
+from projections.unavailable import DEFAULT_LIMITS, Limits
+from service.appends import AppendResult as AppendResult
+from service.appends import ConcurrencyConflict as ConcurrencyConflict
+from service.appends import PendingAppend as PendingAppend
+from service.appends import StoreUnavailable as StoreUnavailable
 from service.database import CONNECTION_ERRORS
+from service.in_doubt import Backend, WriterConnection, settle
 
 log = logging.getLogger(__name__)
 
@@ -61,41 +68,6 @@ FROM inserted HAVING count(*) > 0
 MAX_GROUP = 1000  # appends per transaction; bounds statement size and lock hold time
 
 
-class ConcurrencyConflict(Exception):
-    """The aggregate was not at the expected version; nothing of the append was stored."""
-
-    def __init__(self, originator_id: UUID, expected: int, actual: int) -> None:
-        super().__init__(f"{originator_id} is at version {actual}, expected {expected}")
-        self.originator_id, self.expected, self.actual = originator_id, expected, actual
-
-
-class StoreUnavailable(Exception):
-    """The database could not be reached; the append may or may not have been stored."""
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    """What an append wrote (or, for an idempotent retry, what the first attempt wrote)."""
-
-    originator_id: UUID
-    version: int
-    position: int
-    replayed: bool = False
-
-
-@dataclass
-class PendingAppend:
-    """One append waiting to be written: an aggregate, its expected version, its records."""
-
-    originator_id: UUID
-    expected_version: int
-    records: list[StoredEvent]
-    idempotency_key: str | None = None
-    new_key: bytes | None = None
-    """The data key of an aggregate's first sealed append (stored with it, domain/sealing.py)."""
-    future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
-
-
 def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
     """The eight array arguments of `lagesbild_append` for a group of appends."""
     append_nos, versions, topics, states = [], [], [], []
@@ -111,28 +83,15 @@ def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
     return ids, expected, keys, new_keys, append_nos, versions, topics, states
 
 
-class _Connection:
-    """The writer's connection, opened again on demand after the database went away."""
-
-    def __init__(self, dsn: str) -> None:
-        self.dsn = dsn
-        self.conn: asyncpg.Connection | None = None
-
-    async def get(self) -> asyncpg.Connection:
-        if self.conn is None or self.conn.is_closed():
-            self.conn = await asyncpg.connect(self.dsn)
-        return self.conn
-
-    async def close(self) -> None:
-        if self.conn is not None:
-            await self.conn.close()
+_InDoubt = tuple[Backend, list[PendingAppend]]  # appends sent on a connection that broke before the answer
 
 
 class GroupCommitWriter:
     """Writes appends, grouping those that arrive while a write is in flight."""
 
-    def __init__(self, dsn: str, lanes: int = 2) -> None:
-        self._lanes = [_Connection(dsn) for _ in range(lanes)]
+    def __init__(self, dsn: str, lanes: int = 2, limits: Limits = DEFAULT_LIMITS, resolve_seconds: float = 5.0) -> None:
+        self._dsn, self._limits, self._resolve_seconds = dsn, limits, resolve_seconds
+        self._lanes = [WriterConnection(dsn, limits) for _ in range(lanes)]
         self._idle = list(self._lanes)
         self._in_flight: list[int] = []  # sizes of the groups being written
         self._waiting: deque[PendingAppend] = deque()
@@ -146,7 +105,7 @@ class GroupCommitWriter:
     async def close(self) -> None:
         """Let the writes in flight finish, fail what still waits, disconnect."""
         for append in self._waiting:
-            _fail(append, StoreUnavailable("the event store was closed"))
+            _fail(append, StoreUnavailable("the event store was closed; nothing was stored"))
         self._waiting.clear()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         for lane in self._lanes:
@@ -194,14 +153,20 @@ class GroupCommitWriter:
         self._waiting = later
         return group
 
-    async def _write(self, lane: _Connection, group: list[PendingAppend]) -> None:
+    async def _write(self, lane: WriterConnection, group: list[PendingAppend]) -> None:
         self._in_flight.append(len(group))
         try:
-            await self._write_group(lane, group)
+            in_doubt = await self._write_group(lane, group)
+        except Exception as error:  # a fault of ours: the callers get it, rather than wait for ever
+            for append in group:
+                _fail(append, error)
+            raise
         finally:
             self._in_flight.remove(len(group))
             self._idle.append(lane)
             self._dispatch()
+        for backend, appends in in_doubt:  # the lane is free again: the next appends need not wait
+            await settle(self._dsn, self._limits, self._resolve_seconds, backend, appends)
 
     async def _write_lone(self, conn: asyncpg.Connection, append: PendingAppend) -> bool:
         """Write one append by the cheap statement; False if lagesbild_append must decide."""
@@ -224,27 +189,33 @@ class GroupCommitWriter:
             append.future.set_result(AppendResult(append.originator_id, row["version"], row["position"]))
         return True
 
-    async def _write_group(self, lane: _Connection, group: list[PendingAppend]) -> None:
+    async def _write_group(self, lane: WriterConnection, group: list[PendingAppend]) -> list[_InDoubt]:
+        """Write `group`; return the appends left in doubt (to be settled)."""
         try:
             conn = await lane.get()
-            lone = len(group) == 1 and group[0].idempotency_key is None
-            if lone and await self._write_lone(conn, group[0]):
-                return
-            rows = await conn.fetch(APPEND_SQL, *group_arguments(group))
-        except CONNECTION_ERRORS as error:
+        except CONNECTION_ERRORS as error:  # nothing was sent
             log.warning("event store unavailable: %s", error)
             for append in group:
-                _fail(append, StoreUnavailable(f"the database could not be reached: {error}"))
-            return
+                _fail(append, StoreUnavailable("the database cannot be reached; nothing was stored"))
+            return []
+        try:
+            lone = len(group) == 1 and group[0].idempotency_key is None
+            if lone and await self._write_lone(conn, group[0]):
+                return []
+            rows = await conn.fetch(APPEND_SQL, *group_arguments(group))
+        except CONNECTION_ERRORS as error:  # sent: it may have committed with only the answer lost
+            log.warning("event store connection lost with %d appends in doubt: %s", len(group), error)
+            return [(lane.lost(), group)]
         except asyncpg.PostgresError as error:
             if len(group) == 1:
                 _fail(group[0], error)
-                return
+                return []
             # A fault in one append (say a writer outside this store took a version first)
             # must not fail the others: write them one by one.
+            in_doubt = []
             for append in group:
-                await self._write_group(lane, [append])
-            return
+                in_doubt += await self._write_group(lane, [append])
+            return in_doubt
         for row in rows:
             append = group[row["append_no"] - 1]
             if row["outcome"] == "conflict":
@@ -254,6 +225,7 @@ class GroupCommitWriter:
                 replayed = row["outcome"] == "replayed"
                 result = AppendResult(row["originator_id"], row["version"], row["position"], replayed)
                 append.future.set_result(result)
+        return []
 
 
 def _fail(append: PendingAppend, error: BaseException) -> None:

@@ -56,11 +56,12 @@ async def ready(state: State) -> Response[Readiness]:
         async with pool.acquire(timeout=2) as conn:
             version = await migrate.current_version(conn)
             head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
+        statuses = await state.tracker.status() if version == expected else []
     except _DATABASE_ERRORS as error:
         raise _not_ready(f"the database is not reachable: {error}") from error
     if version != expected:
         raise _not_ready(f"the schema is at version {version}, this service needs {expected}")
-    projections = [ProjectionState(**p) for p in await state.tracker.status()]
+    projections = [ProjectionState(**p) for p in statuses]
     failed = [p for p in projections if p.failure]
     if failed:
         raise _not_ready(f"the {failed[0].projection} projection stopped: {failed[0].failure}")
@@ -69,7 +70,7 @@ async def ready(state: State) -> Response[Readiness]:
 
 @get("/metrics", tags=["operations"], summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
 async def metrics(state: State) -> str:
-    """Projection positions and lag (events and seconds behind the head of the log); the read log's buffer."""
+    """Projection positions and lag, the read log's buffer (503 without the database)."""
     lines = [
         "# HELP lagesbild_projection_position Position the projection's active generation has reached.",
         "# TYPE lagesbild_projection_position gauge",

@@ -6,15 +6,18 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
+from service.database import CONNECTION_ERRORS, DatabaseUnavailable
 from service.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER = {"Retry-After": "5"}  # seconds; a restarting database is usually back by then
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
 
@@ -78,7 +81,18 @@ def _conflict(request: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Resp
 
 
 def _unavailable(request: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[dict[str, Any]]:
-    return problem(503, "Unavailable", "the database cannot be reached; try again shortly", {"Retry-After": "5"})
+    detail = str(exc) if exc.maybe_stored else f"{exc}; try again shortly"
+    return problem(503, "Unavailable", detail, RETRY_AFTER, maybe_stored=exc.maybe_stored)
+
+
+def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # A read (or /metrics) that met the database away: 503, not a 500 with a trace. Bad
+    # arguments (asyncpg's DataError is an InterfaceError and a ValueError) are our fault.
+    if not isinstance(exc, CONNECTION_ERRORS) or isinstance(exc, ValueError):
+        return _unexpected(request, exc)
+    log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+    detail = "the database cannot be reached or did not answer in time; try again shortly"
+    return problem(503, "Unavailable", detail, RETRY_AFTER)
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -102,6 +116,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AggregateNotFound: _not_found,
     ConcurrencyConflict: _conflict,
     StoreUnavailable: _unavailable,
+    DatabaseUnavailable: _database,
+    TimeoutError: _database,  # a statement or a wait for a pooled connection took too long
+    asyncpg.PostgresError: _database,
+    asyncpg.InterfaceError: _database,
+    asyncpg.InternalClientError: _database,
     HTTPException: _http,
     Exception: _unexpected,
 }

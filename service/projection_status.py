@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from projections.runner import PROGRESS_CHANNEL
+from projections.unavailable import DEFAULT_LIMITS, Limits, connect
 from service.database import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,8 @@ _CONNECT_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.Post
 class ProjectionTracker:
     """Follows `projection_progress` notifications, so reads can wait for a position (read your writes)."""
 
-    def __init__(self, dsn: str, pool: asyncpg.Pool) -> None:
-        self._dsn, self._pool = dsn, pool
+    def __init__(self, dsn: str, pool: asyncpg.Pool, limits: Limits = DEFAULT_LIMITS) -> None:
+        self._dsn, self._pool, self._limits = dsn, pool, limits
         self.positions: dict[str, int] = dict.fromkeys(PROJECTIONS, 0)
         self._moved = asyncio.Event()  # set, and replaced, whenever a position moves
         self._subscribers: set[asyncio.Queue[tuple[str, int]]] = set()
@@ -108,19 +109,21 @@ class ProjectionTracker:
 
         while True:
             try:
-                conn = await asyncpg.connect(self._dsn)
+                conn = await connect(self._dsn, self._limits)
             except _CONNECT_ERRORS as error:
                 log.warning("projection tracker cannot connect: %s", error)
                 await asyncio.sleep(1.0)  # back off before reconnecting
                 continue
             try:
+                closed = asyncio.Event()  # listen for the end first: it may come at any moment
+                conn.add_termination_listener(lambda _c, closed=closed: closed.set())
                 await conn.add_listener(PROGRESS_CHANNEL, notified)
                 await self._refresh()
-                closed = asyncio.Event()
-                conn.add_termination_listener(lambda _c, closed=closed: closed.set())
-                await closed.wait()
-            except CONNECTION_ERRORS as error:
+                if not conn.is_closed():
+                    await closed.wait()
+            except _CONNECT_ERRORS as error:  # whatever the database says, a tracker that gives up stays behind
                 log.warning("projection tracker lost its connection: %s", error)
+                await asyncio.sleep(1.0)
             finally:
                 with contextlib.suppress(*CONNECTION_ERRORS):
-                    await conn.close()
+                    await conn.close(timeout=self._limits.connect_seconds)

@@ -42,6 +42,12 @@ class Settings:
     """`LAGESBILD_RETENTION_DAYS`: free text older than this is redacted (0: never)."""
     migration_database_url: str | None = None
     """`LAGESBILD_MIGRATION_DATABASE_URL`: the schema owner's connection for migrations (default: DATABASE_URL)."""
+    db_connect_timeout: float = 5.0
+    """`LAGESBILD_DB_CONNECT_TIMEOUT`: seconds to open a database connection before answering 503."""
+    db_command_timeout: float = 15.0
+    """`LAGESBILD_DB_COMMAND_TIMEOUT`: seconds one statement may take before it is cancelled (503)."""
+    append_resolve_seconds: float = 5.0
+    """`LAGESBILD_APPEND_RESOLVE_SECONDS`: how long an append whose answer was lost waits to learn its fate."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +71,9 @@ class Settings:
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
             retention_days=_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
             migration_database_url=env.get("LAGESBILD_MIGRATION_DATABASE_URL") or None,
+            db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
+            db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
+            append_resolve_seconds=_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
         )
 
 
@@ -76,3 +85,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not value > 0:
+        raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -15,8 +16,10 @@ from domain.weeks import week_of
 from projections.tenancy import tenant_connection
 from service.api.common import Identity, Pool, Tracker
 from service.auth import authenticated
+from service.database import CONNECTION_ERRORS
 from service.read_recording import recorded
 
+log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
 
 
@@ -46,13 +49,19 @@ class StreamController(Controller):
 
     @get(summary="Picture changes as Server-Sent Events", guards=[authenticated], middleware=[recorded("stream")])
     async def stream(self, identity: Identity, pool: Pool, tracker: Tracker) -> ServerSentEvent:
-        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`."""
-        tenant = identity.tenant
+        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
 
-        async def events() -> AsyncGenerator[ServerSentEventMessage, None]:
-            async with tenant_connection(pool, tenant) as conn:
-                last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
-                seen = int(await conn.fetchval(last, tenant))
+        503 if the database is away when the stream opens; once open, the stream outlives an
+        outage and sends what changed meanwhile when the database is back.
+        """
+        tenant = identity.tenant
+        # Before the response starts: a failure here can still be a 503, not a broken stream.
+        async with tenant_connection(pool, tenant) as conn:
+            last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
+            seen = int(await conn.fetchval(last, tenant))
+
+        async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
+            behind = False  # a change notified while the database was away is fetched later
             async with tracker.subscribe() as progress:
                 while True:
                     try:
@@ -60,12 +69,21 @@ class StreamController(Controller):
                             name, _position = await progress.get()
                     except TimeoutError:
                         yield ServerSentEventMessage(comment="keep-alive")
-                        continue
+                        if not behind:
+                            continue
+                        name = "picture"
                     if name != "picture":
                         continue
-                    for change in await _changes(pool, tenant, seen, week_of(datetime.now(UTC))):
+                    try:
+                        changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
+                    except CONNECTION_ERRORS as error:
+                        log.warning("stream cannot read the picture now: %r", error)
+                        behind = True
+                        continue
+                    behind = False
+                    for change in changes:
                         seen = max(seen, change["position"])
                         data = json.dumps(change)
                         yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
 
-        return ServerSentEvent(events())
+        return ServerSentEvent(events(seen))

@@ -1,0 +1,51 @@
+"""Real servers for tests: a private embedded PostgreSQL, and the app under uvicorn on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import socket
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import uvicorn
+from litestar import Litestar
+
+from service.embedded_db import EmbeddedPostgres
+
+
+@contextlib.contextmanager
+def private_postgres() -> Iterator[EmbeddedPostgres]:
+    """An embedded PostgreSQL of the caller's own, in a fresh folder (for tests that stop it)."""
+    folder = Path(tempfile.mkdtemp(prefix="lb-pg-"))
+    folder.chmod(0o711)  # the server's own user (when we are root) must be able to enter it
+    server = EmbeddedPostgres(folder / "pg")
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.is_running():
+            server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve `app` with uvicorn on a free port; a client of it."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", access_log=False))
+    running = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to await
+                await asyncio.sleep(0.01)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as http:
+            yield http
+    finally:
+        server.should_exit = True
+        await running
