@@ -29,6 +29,10 @@ from bench.support import bench_server, machine_details, write_section
 from service.auth import mint_development_token
 from service.database import scratch_database
 
+# All clients share one token: the per-token write limit would throttle them at once. With
+# `LAGESBILD_WRITE_RATE=<n>` in the environment the bench measures the service with that limit.
+WRITE_RATE = os.environ.get("LAGESBILD_WRITE_RATE") or "off"
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -40,7 +44,7 @@ def _free_port() -> int:
 def _start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "DATABASE_URL": dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0",
-        "LAGESBILD_LOG_LEVEL": "WARNING",
+        "LAGESBILD_LOG_LEVEL": "WARNING", "LAGESBILD_WRITE_RATE": WRITE_RATE,
     }  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stdin=subprocess.DEVNULL
@@ -125,6 +129,7 @@ def report(result: dict[str, float], store_rate: float, seconds: float, clients:
             f"| store-level appends/s, 16 appenders, same run | {store_rate:,.0f} |",
         ]
     )
+    print(f"per-token write limit: LAGESBILD_WRITE_RATE={WRITE_RATE} (all {clients} clients share one token)")
     print(table)
     write_section(
         "api",
@@ -132,7 +137,8 @@ def report(result: dict[str, float], store_rate: float, seconds: float, clients:
         f".venv/bin/python -m bench.api --seconds {seconds:g} --clients {clients}",
         f"{machine_details()}\n\nServer: `lagesbild serve` (uvicorn with uvloop and httptools, one process), "
         f"its own scratch database. Load: bench/load.py in its own process, {clients} keep-alive connections, "
-        f"one request in flight each, {seconds:g} s.\n\n{table}",
+        f"one request in flight each, {seconds:g} s, all with one token; the per-token write limit "
+        f"`LAGESBILD_WRITE_RATE={WRITE_RATE}`.\n\n{table}",
     )
 
 

@@ -33,6 +33,7 @@ from service.event_store import EventStore
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
 from service.projection_status import ProjectionTracker
+from service.rate_limit import TokenBuckets, limit_writes
 from service.settings import Settings
 
 
@@ -116,6 +117,7 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
             "now": Provide(clock, sync_to_thread=False),
         },
         security=[{"bearer": []}],
+        guards=[limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else [],
     )
     app = Litestar(
         route_handlers=[health.health, health.ready, health.metrics, api],

@@ -38,6 +38,10 @@ class Settings:
     """`LAGESBILD_PROJECTIONS`: `off` when `lagesbild project` runs them in a process of their own."""
     access_log: bool = True
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
+    write_rate: float | None = 10.0
+    """`LAGESBILD_WRITE_RATE`: writes a second each token may make (after its burst); `off` (or 0): no limit."""
+    write_burst: int = 50
+    """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -57,6 +61,8 @@ class Settings:
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
+            write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
+            write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
         )
 
 
@@ -68,3 +74,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _rate(env: Mapping[str, str], name: str, default: float) -> float | None:
+    """A positive number, or None for `off` (or 0)."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("off", "0", "no", "false"):
+        return None
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number (per second) or off, got {raw!r}") from None
+    if not 0 < rate < float("inf"):
+        raise ValueError(f"{name} must be above 0 (or off), got {raw!r}")
+    return rate
