@@ -30,6 +30,7 @@ from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
 from service.database import create_pool
 from service.event_store import EventStore
+from service.json_body import JsonBodyRequest
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
 from service.projection_status import ProjectionTracker
@@ -124,6 +125,7 @@ def create_app(settings: Settings, dsn: str, clock: Callable[[], datetime] = _no
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
+        request_class=JsonBodyRequest,
         openapi_config=OpenAPIConfig(
             title="Lägesbild",
             version="0.1.0",

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
+from domain.errors import Invalid
+from domain.weeks import YEARS
 from projections import list_queries
-from service.api.common import Identity, MinPosition, Pool, Tracker, csv_response, read_your_writes, wants_csv
+from service.api.common import (
+    NO_CONTROL,
+    Cursor,
+    Identity,
+    MinPosition,
+    Pool,
+    Tracker,
+    csv_response,
+    read_your_writes,
+    wants_csv,
+)
+from service.api.errors import PARAMS, OrCsv, problems
+from service.api.list_shapes import AuditPage
 from service.auth import role
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
@@ -27,7 +42,12 @@ class AuditController(Controller):
     path = "/audit"
     tags = ["audit"]  # noqa: RUF012
 
-    @get(summary="The audit trail (auditor, coordinator)", guards=[role("auditor", "coordinator")])
+    @get(
+        summary="The audit trail (auditor, coordinator)",
+        guards=[role("auditor", "coordinator")],
+        responses=problems(*PARAMS, 403),
+        operation_class=OrCsv,
+    )
     async def audit(
         self,
         identity: Identity,
@@ -37,14 +57,17 @@ class AuditController(Controller):
         accept: Accept,
         since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
-        actor: Annotated[str | None, QueryParameter(max_length=200, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_CONTROL, required=False)] = None,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         stream_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
-        after: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        after: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 100,
-    ) -> Response[Any]:
+    ) -> Response[AuditPage]:
         """One entry per event, in log order: position, time, actor, organisation, type, aggregate, summary."""
+        for name, moment in (("from", since), ("to", until)):
+            if moment is not None and moment.year not in YEARS:
+                raise Invalid(name, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
         await read_your_writes(tracker, "audit", min_position)
         async with pool.acquire() as conn:
             entries, next_cursor = await list_queries.audit(
@@ -60,4 +83,4 @@ class AuditController(Controller):
             if next_cursor:
                 response.headers["X-Next-Cursor"] = next_cursor
             return response
-        return Response({"entries": entries, "next_cursor": next_cursor})
+        return Response(msgspec.convert({"entries": entries, "next_cursor": next_cursor}, AuditPage))

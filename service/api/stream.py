@@ -13,6 +13,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
 from service.api.common import Identity, Pool, Tracker
+from service.api.errors import problems
 from service.auth import authenticated
 
 KEEPALIVE_SECONDS = 15.0
@@ -41,7 +42,12 @@ class StreamController(Controller):
     path = "/stream"
     tags = ["picture"]  # noqa: RUF012
 
-    @get(summary="Picture changes as Server-Sent Events", guards=[authenticated])
+    @get(
+        summary="Picture changes as Server-Sent Events",
+        guards=[authenticated],
+        media_type="text/event-stream",
+        responses=problems(),
+    )
     async def stream(self, identity: Identity, pool: Pool, tracker: Tracker) -> ServerSentEvent:
         """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`."""
         tenant = identity.tenant
