@@ -30,6 +30,10 @@ from service.auth import mint_development_token
 from service.database import scratch_database
 from service.db_roles import DatabaseUrls
 
+# All clients share one token: the per-token write limit would throttle them at once. With
+# `LAGESBILD_WRITE_RATE=<n>` in the environment the bench measures the service with that limit.
+WRITE_RATE = os.environ.get("LAGESBILD_WRITE_RATE") or "off"
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -42,6 +46,7 @@ def _start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.P
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
         "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
+        "LAGESBILD_WRITE_RATE": WRITE_RATE,
     }  # fmt: skip
     return subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stdin=subprocess.DEVNULL
@@ -126,6 +131,7 @@ def report(result: dict[str, float], store_rate: float, seconds: float, clients:
             f"| store-level appends/s, 16 appenders, same run | {store_rate:,.0f} |",
         ]
     )
+    print(f"per-token write limit: LAGESBILD_WRITE_RATE={WRITE_RATE} (all {clients} clients share one token)")
     print(table)
     write_section(
         "api",
@@ -133,7 +139,8 @@ def report(result: dict[str, float], store_rate: float, seconds: float, clients:
         f".venv/bin/python -m bench.api --seconds {seconds:g} --clients {clients}",
         f"{machine_details()}\n\nServer: `lagesbild serve` (uvicorn with uvloop and httptools, one process), "
         f"its own scratch database. Load: bench/load.py in its own process, {clients} keep-alive connections, "
-        f"one request in flight each, {seconds:g} s.\n\n{table}",
+        f"one request in flight each, {seconds:g} s, all with one token; the per-token write limit "
+        f"`LAGESBILD_WRITE_RATE={WRITE_RATE}`.\n\n{table}",
     )
 
 

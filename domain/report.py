@@ -13,7 +13,7 @@ from domain.errors import Invalid, InvalidTransition
 from domain.location import Location
 from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
-from domain.weeks import parse_week, week_of
+from domain.weeks import YEARS, parse_week, week_of
 
 SOURCES = ("own_observation", "public_tip", "incident_report")
 MAX_COUNT = 10_000
@@ -204,6 +204,8 @@ def _when(occurred_at: datetime | None, week: str | None, now: datetime, prefix:
     if occurred_at is not None:
         if occurred_at.tzinfo is None:
             raise Invalid(f"{prefix}occurred_at", "needs a time zone, e.g. 2026-11-20T21:30:00+01:00")
+        if occurred_at.year not in YEARS:
+            raise Invalid(f"{prefix}occurred_at", f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
         if occurred_at > now + CLOCK_SKEW:
             raise Invalid(f"{prefix}occurred_at", "is in the future")
         return occurred_at.isoformat(), week_of(occurred_at)

@@ -10,6 +10,8 @@ from domain.errors import Invalid
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+YEARS = range(1900, 3000)
+"""The years a week or a moment may fall in (far outside, date arithmetic fails)."""
 
 
 def parse_week(field: str, text: str) -> str:
@@ -18,6 +20,8 @@ def parse_week(field: str, text: str) -> str:
     if not match:
         raise Invalid(field, f"{text!r} is not an ISO week like 2026-W47")
     year, week = int(match[1]), int(match[2])
+    if year not in YEARS:
+        raise Invalid(field, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
     weeks_in_year = date(year, 12, 28).isocalendar().week
     if not 1 <= week <= weeks_in_year:
         raise Invalid(field, f"{year} has weeks 1 to {weeks_in_year}, not {week}")

@@ -33,9 +33,11 @@ from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
 from service.database import create_pool, limits
 from service.event_store import EventStore
+from service.json_body import JsonBodyRequest
 from service.migrate import migrate
 from service.problems import EXCEPTION_HANDLERS
 from service.projection_status import ProjectionTracker
+from service.rate_limit import TokenBuckets, limit_writes
 from service.read_log import ReadLog
 from service.settings import Settings
 
@@ -136,12 +138,14 @@ def create_app(
             "now": Provide(clock, sync_to_thread=False),
         },
         security=[{"bearer": []}],
+        guards=[limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else [],
     )
     app = Litestar(
         route_handlers=[health.health, health.ready, health.metrics, api],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
+        request_class=JsonBodyRequest,
         openapi_config=OpenAPIConfig(
             title="Lägesbild",
             version="0.1.0",

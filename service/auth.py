@@ -24,6 +24,7 @@ DEV_ISSUER = "lagesbild-dev"
 DEV_AUDIENCE = "lagesbild"
 _REQUIRED = ("sub", "tenant", "org", "roles", "exp")
 _VERIFIED_MAX = 10_000  # verified tokens kept (by their text) until they expire
+_MAX_CLAIM = 200  # sub, tenant and org go into every event: bounded, and printable (no NUL for PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ class TokenVerifier:
             raise _unauthorized(f"the token is not valid: {error}") from error
         roles = claims["roles"]
         fields = (claims["sub"], claims["tenant"], claims["org"])
-        if not all(isinstance(v, str) and v for v in fields):
-            raise _unauthorized("the token's sub, tenant and org must be non-empty strings")
+        if not all(isinstance(v, str) and v and len(v) <= _MAX_CLAIM and v.isprintable() for v in fields):
+            raise _unauthorized(f"the token's sub, tenant and org must be printable, 1 to {_MAX_CLAIM} characters")
         if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
             raise _unauthorized(f"the token's roles must be a list drawn from {sorted(ROLES)}")
         return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles)), float(claims["exp"])

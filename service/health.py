@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
 from service import migrate
+from service.api.errors import only_problems
 from service.database import CONNECTION_ERRORS
 
 _DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
@@ -47,7 +48,12 @@ async def health() -> Health:
     return Health(status="ok")
 
 
-@get("/ready", tags=["operations"], summary="The database is reachable and its schema current")
+@get(
+    "/ready",
+    tags=["operations"],
+    summary="The database is reachable and its schema current",
+    responses=only_problems(503),
+)
 async def ready(state: State) -> Response[Readiness]:
     """503 (problem+json, with Retry-After) while the database is away or the schema is old."""
     pool: asyncpg.Pool = state.pool

@@ -98,7 +98,8 @@ def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     titles = {
         401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-        409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 503: "Unavailable",
+        409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 429: "Too many requests",
+        503: "Unavailable",
     }  # fmt: skip
     title = titles.get(exc.status_code, "Request failed")
     return problem(exc.status_code, title, str(exc.detail), dict(exc.headers or {}))

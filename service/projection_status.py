@@ -53,6 +53,10 @@ class ProjectionTracker:
             return False
         return True
 
+    async def head(self) -> int:
+        """The position of the last event in the log."""
+        return int(await self._pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events"))
+
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[tuple[str, int]]]:
         """A queue of (projection, position) for every batch a projection commits."""

@@ -48,6 +48,10 @@ class Settings:
     """`LAGESBILD_DB_COMMAND_TIMEOUT`: seconds one statement may take before it is cancelled (503)."""
     append_resolve_seconds: float = 5.0
     """`LAGESBILD_APPEND_RESOLVE_SECONDS`: how long an append whose answer was lost waits to learn its fate."""
+    write_rate: float | None = 10.0
+    """`LAGESBILD_WRITE_RATE`: writes a second each token may make (after its burst); `off` (or 0): no limit."""
+    write_burst: int = 50
+    """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -74,6 +78,8 @@ class Settings:
             db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
             db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
             append_resolve_seconds=_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
+            write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
+            write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
         )
 
 
@@ -98,3 +104,19 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not value > 0:
         raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
     return value
+
+
+def _rate(env: Mapping[str, str], name: str, default: float) -> float | None:
+    """A positive number, or None for `off` (or 0)."""
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("off", "0", "no", "false"):
+        return None
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number (per second) or off, got {raw!r}") from None
+    if not 0 < rate < float("inf"):
+        raise ValueError(f"{name} must be above 0 (or off), got {raw!r}")
+    return rate

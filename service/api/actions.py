@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -20,6 +20,7 @@ from projections.tenancy import tenant_connection
 from service import catalogue, commands
 from service.api.common import (
     Areas,
+    Cursor,
     IdempotencyKey,
     Identity,
     IfMatch,
@@ -33,6 +34,9 @@ from service.api.common import (
     read_your_writes,
     written,
 )
+from service.api.errors import CHANGE, PARAMS, WRITE, problems
+from service.api.list_shapes import ActionDetail, ActionPage
+from service.api.reports import CategoryCode
 from service.area_lookup import AreaLookup
 from service.auth import authenticated, role
 from service.event_store import EventStore
@@ -51,7 +55,7 @@ class ActionIn(Strict):
     starts_on: date | None = None
     ends_on: date | None = None
     report_ids: Annotated[list[UUID], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
-    categories: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    categories: Annotated[list[CategoryCode], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
 
 
 class StatusIn(Strict):
@@ -98,7 +102,12 @@ class ActionController(Controller):
     path = "/actions"
     tags = ["actions"]  # noqa: RUF012
 
-    @post(summary="Plan an action (coordinator)", status_code=201, guards=[role("coordinator")])
+    @post(
+        summary="Plan an action (coordinator)",
+        status_code=201,
+        guards=[role("coordinator")],
+        responses=problems(*WRITE),
+    )
     async def plan_action(
         self,
         data: JSONBody[ActionIn],
@@ -117,7 +126,12 @@ class ActionController(Controller):
         result = await commands.create(store, action, identity, idempotency_key)
         return written(result, 201, f"/api/v1/actions/{result.originator_id}")
 
-    @get(summary="Actions, newest first (keyset pages)", guards=[authenticated], middleware=[recorded("actions")])
+    @get(
+        summary="Actions, newest first (keyset pages)",
+        guards=[authenticated],
+        responses=problems(*PARAMS),
+        middleware=[recorded("actions")],
+    )
     async def list_actions(
         self,
         identity: Identity,
@@ -128,39 +142,41 @@ class ActionController(Controller):
         status: Annotated[
             Literal["planned", "started", "completed", "cancelled"] | None, QueryParameter(required=False)
         ] = None,
-        cursor: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        cursor: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
-    ) -> dict[str, Any]:
+    ) -> ActionPage:
         """Filter by area and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
             found, next_cursor = await list_queries.actions(
                 conn, identity.tenant, area_id=area_id, status=status, cursor=cursor, limit=limit
             )
-        return {"actions": found, "next_cursor": next_cursor}
+        return msgspec.convert({"actions": found, "next_cursor": next_cursor}, ActionPage)
 
     @get(
         "/{action_id:uuid}",
         summary="An action with its linked reports and follow-ups",
         guards=[authenticated],
+        responses=problems(*PARAMS, 404),
         middleware=[recorded("action")],
     )
     async def get_action(
         self, action_id: FromPath[UUID], identity: Identity, pool: Pool, tracker: Tracker, min_position: MinPosition
-    ) -> dict[str, Any]:
+    ) -> ActionDetail:
         """Everyone in the tenant may read; another tenant's action is 404."""
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
             found = await list_queries.action_detail(conn, identity.tenant, action_id)
         if found is None:
             raise NotFoundException("no such action")
-        return found
+        return msgspec.convert(found, ActionDetail)
 
     @post(
         "/{action_id:uuid}/status",
         summary="Move an action on (coordinator)",
         status_code=200,
         guards=[role("coordinator")],
+        responses=problems(*CHANGE),
     )
     async def change_status(
         self, action_id: FromPath[UUID], data: JSONBody[StatusIn], identity: Identity, store: Store, if_match: IfMatch
@@ -177,6 +193,7 @@ class ActionController(Controller):
         summary="Follow an action up (coordinator)",
         status_code=201,
         guards=[role("coordinator")],
+        responses=problems(*CHANGE),
     )
     async def follow_up(
         self, action_id: FromPath[UUID], data: JSONBody[FollowUpIn], identity: Identity, store: Store, if_match: IfMatch
@@ -193,6 +210,7 @@ class ActionController(Controller):
         summary="Destroy an action's description and notes for good (coordinator)",
         status_code=200,
         guards=[role("coordinator")],
+        responses=problems(*CHANGE),
     )
     async def redact_action(
         self,

@@ -22,11 +22,14 @@ from service.api.common import (
     expected_version,
     written,
 )
+from service.api.errors import CHANGE, WRITE, problems
 from service.auth import authenticated, role
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Reason = Annotated[str, msgspec.Meta(max_length=500)]
+Deso = Annotated[str, msgspec.Meta(max_length=9, examples=["0680C1010"])]
+Regso = Annotated[str, msgspec.Meta(max_length=9, examples=["0680R012"])]
 
 
 class AreaIn(Strict):
@@ -35,8 +38,8 @@ class AreaIn(Strict):
     code: Code
     name: Name
     parent_id: UUID | None = None
-    deso: Annotated[list[str], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
-    regso: Annotated[list[str], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    deso: Annotated[list[Deso], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
+    regso: Annotated[list[Regso], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
 
 
 class RenameIn(Strict):
@@ -70,7 +73,7 @@ class AreaController(Controller):
     path = "/areas"
     tags = ["areas"]  # noqa: RUF012
 
-    @get(summary="The tenant's areas", guards=[authenticated])
+    @get(summary="The tenant's areas", guards=[authenticated], responses=problems())
     async def list_areas(self, identity: Identity, store: Store) -> list[AreaOut]:
         """Every area of the caller's tenant, retired ones marked."""
         return [
@@ -87,7 +90,12 @@ class AreaController(Controller):
             for a in await catalogue.areas(store, identity.tenant)
         ]
 
-    @post(summary="Define an area (admin)", status_code=201, guards=[role("admin")])
+    @post(
+        summary="Define an area (admin)",
+        status_code=201,
+        guards=[role("admin")],
+        responses=problems(*WRITE, 404, 409),  # 404: no such parent
+    )
     async def define_area(
         self, data: JSONBody[AreaIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
@@ -98,7 +106,13 @@ class AreaController(Controller):
         result = await commands.create(store, area, identity, idempotency_key)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")
 
-    @post("/{area_id:uuid}/name", summary="Rename an area (admin)", status_code=200, guards=[role("admin")])
+    @post(
+        "/{area_id:uuid}/name",
+        summary="Rename an area (admin)",
+        status_code=200,
+        guards=[role("admin")],
+        responses=problems(*CHANGE),
+    )
     async def rename_area(
         self,
         area_id: FromPath[UUID],
@@ -115,7 +129,13 @@ class AreaController(Controller):
         areas.forget(area_id)
         return written(result, 200)
 
-    @post("/{area_id:uuid}/retirement", summary="Retire an area (admin)", status_code=200, guards=[role("admin")])
+    @post(
+        "/{area_id:uuid}/retirement",
+        summary="Retire an area (admin)",
+        status_code=200,
+        guards=[role("admin")],
+        responses=problems(*CHANGE),
+    )
     async def retire_area(
         self,
         area_id: FromPath[UUID],

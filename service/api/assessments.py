@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from domain.area import Area
@@ -15,7 +16,8 @@ from domain.assessment import Assessment, assessment_id
 from domain.errors import Invalid
 from domain.weeks import parse_week, week_of
 from service import commands
-from service.api.common import Identity, IfMatch, Now, Store, Strict, Written, expected_version, written
+from service.api.common import Identity, IfMatch, Now, Store, Strict, WeekInPath, Written, expected_version, written
+from service.api.errors import CHANGE, problems
 from service.auth import role
 from service.event_store import AggregateNotFound
 
@@ -40,11 +42,16 @@ class AssessmentController(Controller):
     path = "/areas/{area_id:uuid}/assessments/{week:str}"
     tags = ["assessments"]  # noqa: RUF012
 
-    @put(summary="Save the draft assessment (coordinator)", status_code=200, guards=[role("coordinator")])
+    @put(
+        summary="Save the draft assessment (coordinator)",
+        status_code=200,
+        guards=[role("coordinator")],
+        responses={201: ResponseSpec(Written, False, "The first draft of the week: started"), **problems(*CHANGE)},
+    )
     async def save_draft(
         self,
         area_id: FromPath[UUID],
-        week: FromPath[str],
+        week: WeekInPath,
         data: JSONBody[AssessmentIn],
         identity: Identity,
         store: Store,
@@ -66,11 +73,17 @@ class AssessmentController(Controller):
         )  # fmt: skip
         return written(result, 200)
 
-    @post("/publication", summary="Publish the draft (coordinator)", status_code=200, guards=[role("coordinator")])
+    @post(
+        "/publication",
+        summary="Publish the draft (coordinator)",
+        status_code=200,
+        guards=[role("coordinator")],
+        responses=problems(400, 403, 404, 409, 412, 422, 429),  # no body
+    )
     async def publish(
         self,
         area_id: FromPath[UUID],
-        week: FromPath[str],
+        week: WeekInPath,
         identity: Identity,
         store: Store,
         now: Now,

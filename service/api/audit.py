@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from projections import list_queries
 from projections.tenancy import tenant_connection
-from service.api.common import Identity, MinPosition, Pool, Tracker, csv_response, read_your_writes, wants_csv
+from service.api.common import (
+    NO_CONTROL,
+    Cursor,
+    Identity,
+    MinPosition,
+    Pool,
+    Tracker,
+    check_period,
+    csv_response,
+    read_your_writes,
+    wants_csv,
+)
+from service.api.errors import PARAMS, OrCsv, problems
+from service.api.list_shapes import AuditPage
 from service.auth import role
 from service.read_recording import recorded
 
@@ -33,6 +47,8 @@ class AuditController(Controller):
         summary="The audit trail (auditor, coordinator)",
         guards=[role("auditor", "coordinator")],
         middleware=[recorded("audit")],
+        responses=problems(*PARAMS, 403),
+        operation_class=OrCsv,
     )
     async def audit(
         self,
@@ -43,14 +59,15 @@ class AuditController(Controller):
         accept: Accept,
         since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
-        actor: Annotated[str | None, QueryParameter(max_length=200, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_CONTROL, required=False)] = None,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         stream_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
-        after: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        after: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 100,
-    ) -> Response[Any]:
+    ) -> Response[AuditPage]:
         """One entry per event, in log order: position, time, actor, organisation, type, aggregate, summary."""
+        check_period(since, until)
         await read_your_writes(tracker, "audit", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
             entries, next_cursor = await list_queries.audit(
@@ -66,4 +83,4 @@ class AuditController(Controller):
             if next_cursor:
                 response.headers["X-Next-Cursor"] = next_cursor
             return response
-        return Response({"entries": entries, "next_cursor": next_cursor})
+        return Response(msgspec.convert({"entries": entries, "next_cursor": next_cursor}, AuditPage))

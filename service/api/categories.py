@@ -11,18 +11,20 @@ from litestar.params import JSONBody
 from domain.category import Category
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
+from service.api.errors import WRITE, problems
 from service.auth import authenticated, role
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Code = Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 
 
 class CategoryIn(Strict):
     """A tenant's own category, optionally under an existing one."""
 
-    code: Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    code: Code
     name_sv: Name
     name_en: Name
-    parent: str | None = None
+    parent: Annotated[str, msgspec.Meta(max_length=48)] | None = None
 
 
 class CategoryOut(msgspec.Struct):
@@ -40,7 +42,7 @@ class CategoryController(Controller):
     path = "/categories"
     tags = ["categories"]  # noqa: RUF012
 
-    @get(summary="The categories reports can use", guards=[authenticated])
+    @get(summary="The categories reports can use", guards=[authenticated], responses=problems())
     async def list_categories(self, identity: Identity, store: Store) -> list[CategoryOut]:
         """The default EST categories (stable codes), then the tenant's own."""
         return [
@@ -48,7 +50,7 @@ class CategoryController(Controller):
             for c in await catalogue.categories(store, identity.tenant)
         ]
 
-    @post(summary="Add a category (admin)", status_code=201, guards=[role("admin")])
+    @post(summary="Add a category (admin)", status_code=201, guards=[role("admin")], responses=problems(*WRITE, 409))
     async def add_category(
         self, data: JSONBody[CategoryIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:

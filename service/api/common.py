@@ -13,8 +13,10 @@ import msgspec
 from litestar import Response
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, HTTPException
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
+from domain.errors import Invalid
+from domain.weeks import YEARS
 from service.area_lookup import AreaLookup as _AreaLookup
 from service.auth import Identity as _Identity
 from service.event_store import AppendResult
@@ -53,11 +55,21 @@ Now = NamedDependency[datetime]
 Tracker = NamedDependency[_Tracker]
 Pool = NamedDependency[asyncpg.Pool]
 READ_WAIT_SECONDS = 2.0
+MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 MinPosition = Annotated[
     int | None,
     QueryParameter(
-        ge=0, required=False, description="Wait (up to 2 s) until the read model has reached this position."
+        ge=0,
+        le=MAX_POSITION,
+        required=False,
+        description="Wait (up to 2 s) until the read model has reached this position (one a write returned).",
     ),
+]
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+"""The pattern of free-text query parameters: no control characters (PostgreSQL refuses NUL)."""
+WeekInPath = Annotated[str, PathParameter(pattern=r"^\d{4}-W\d{2}$", description="An ISO week, e.g. 2026-W47.")]
+Cursor = Annotated[
+    int | None, QueryParameter(ge=0, le=MAX_POSITION, required=False, description="The previous page's next_cursor.")
 ]
 
 
@@ -96,8 +108,15 @@ def expected_version(if_match: str | None) -> int | None:
 
 
 async def read_your_writes(tracker: _Tracker, projection: str, min_position: int | None) -> None:
-    """Wait (up to 2 s) until `projection` has reached `min_position`; else 503 with Retry-After."""
-    if min_position is None or await tracker.wait_for(projection, min_position, within=READ_WAIT_SECONDS):
+    """Wait (up to 2 s) until `projection` has reached `min_position`; else 503 with Retry-After.
+
+    A position no write has reached yet is 422: waiting for it would be waiting for nothing.
+    """
+    if min_position is None or tracker.positions.get(projection, 0) >= min_position:
+        return
+    if min_position > await tracker.head():
+        raise Invalid("min_position", "no event has been written at this position yet; use one a write returned")
+    if await tracker.wait_for(projection, min_position, within=READ_WAIT_SECONDS):
         return
     raise HTTPException(
         status_code=503,
@@ -106,8 +125,11 @@ async def read_your_writes(tracker: _Tracker, projection: str, min_position: int
     )
 
 
-def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response[bytes]:
-    """UTF-8 CSV with a byte-order mark (so that spreadsheet programs keep å, ä and ö)."""
+def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response[Any]:
+    """UTF-8 CSV with a byte-order mark (so that spreadsheet programs keep å, ä and ö).
+
+    Typed `Response[Any]`: it stands in for a handler's JSON answer when the client asked for CSV.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -122,3 +144,10 @@ def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Res
 def wants_csv(accept: str | None) -> bool:
     """Whether the Accept header asks for CSV."""
     return bool(accept) and "text/csv" in str(accept).lower()
+
+
+def check_period(since: datetime | None, until: datetime | None) -> None:
+    """Refuse (422) `from`/`to` outside the years anything can have happened in (they overflowed in queries)."""
+    for name, moment in (("from", since), ("to", until)):
+        if moment is not None and moment.year not in YEARS:
+            raise Invalid(name, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, HeaderParameter, QueryParameter
@@ -12,7 +13,19 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from projections.tenancy import tenant_connection
-from service.api.common import Identity, MinPosition, Now, Pool, Tracker, csv_response, read_your_writes, wants_csv
+from service.api.common import (
+    Identity,
+    MinPosition,
+    Now,
+    Pool,
+    Tracker,
+    WeekInPath,
+    csv_response,
+    read_your_writes,
+    wants_csv,
+)
+from service.api.errors import PARAMS, OrCsv, problems
+from service.api.picture_shapes import AreaPicture, Overview, Weekly
 from service.auth import authenticated
 from service.read_recording import recorded
 
@@ -25,7 +38,12 @@ class PictureController(Controller):
     tags = ["picture"]  # noqa: RUF012
     guards = [authenticated]  # noqa: RUF012
 
-    @get("/areas/{area_id:uuid}/picture", summary="The current picture of one area", middleware=[recorded("picture")])
+    @get(
+        "/areas/{area_id:uuid}/picture",
+        summary="The current picture of one area",
+        responses=problems(*PARAMS, 404),
+        middleware=[recorded("picture")],
+    )
     async def area_picture(
         self,
         area_id: FromPath[UUID],
@@ -35,45 +53,53 @@ class PictureController(Controller):
         now: Now,
         min_position: MinPosition,
         weeks: Annotated[int, QueryParameter(ge=1, le=52, description="how many weeks of series")] = 8,
-    ) -> dict[str, Any]:
+    ) -> AreaPicture:
         """Counts, series and trends per category, the published assessment, open actions, the position."""
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
             found = await picture_queries.area_picture(conn, identity.tenant, area_id, week_of(now), weeks)
         if found is None:
             raise NotFoundException("no such area")
-        return found
+        return msgspec.convert(found, AreaPicture)
 
-    @get("/picture", summary="Every area at a glance (the heat map)", middleware=[recorded("overview")])
+    @get(
+        "/picture",
+        summary="Every area at a glance (the heat map)",
+        responses=problems(*PARAMS),
+        middleware=[recorded("overview")],
+    )
     async def overview(
         self, identity: Identity, pool: Pool, tracker: Tracker, now: Now, min_position: MinPosition
-    ) -> dict[str, Any]:
+    ) -> Overview:
         """Every active area: level, this week's total, trend, number of open actions."""
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
-            return await picture_queries.overview(conn, identity.tenant, week_of(now))
+            found = await picture_queries.overview(conn, identity.tenant, week_of(now))
+        return msgspec.convert(found, Overview)
 
     @get(
         "/lagesbild/{week:str}",
         summary="The weekly lägesbild (JSON, or CSV with Accept: text/csv)",
         middleware=[recorded("lagesbild")],
+        responses=problems(*PARAMS, 404),
+        operation_class=OrCsv,
     )
     async def lagesbild(
         self,
-        week: FromPath[str],
+        week: WeekInPath,
         identity: Identity,
         pool: Pool,
         tracker: Tracker,
         min_position: MinPosition,
         accept: Accept,
-    ) -> Response[Any]:
+    ) -> Response[Weekly]:
         """Every area for the week: counts, trend, published assessment, actions started, completed, followed up."""
         parse_week("week", week)
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
             found = await picture_queries.weekly(conn, identity.tenant, week)
         if not wants_csv(accept):
-            return Response(found)
+            return Response(msgspec.convert(found, Weekly))
         categories = sorted({c for area in found["areas"] for c in area["counts"]})
         header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
         header += ["actions_started", "actions_completed", "actions_followed_up"]

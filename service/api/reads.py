@@ -11,7 +11,8 @@ from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from service import read_log_queries
-from service.api.common import Identity, Pool, csv_response, wants_csv
+from service.api.common import NO_CONTROL, Cursor, Identity, Pool, check_period, csv_response, wants_csv
+from service.api.errors import PARAMS, OrCsv, problems
 from service.auth import role
 from service.read_log_queries import ReadEntry
 from service.read_recording import Kind, recorded
@@ -50,7 +51,13 @@ class ReadLogController(Controller):
     # Auditors only: coordinators see the audit trail of what was shared, but who read what
     # is about colleagues' behaviour, which is the auditor's remit (and a coordinator's own
     # reads are in it).
-    @get(summary="Who read what (auditor)", guards=[role("auditor")], middleware=[recorded("audit_reads")])
+    @get(
+        summary="Who read what (auditor)",
+        guards=[role("auditor")],
+        middleware=[recorded("audit_reads")],
+        responses=problems(*PARAMS, 403),
+        operation_class=OrCsv,
+    )
     async def reads(
         self,
         identity: Identity,
@@ -58,11 +65,11 @@ class ReadLogController(Controller):
         accept: Accept,
         since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
-        actor: Annotated[str | None, QueryParameter(max_length=200, required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_CONTROL, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
         resource: Annotated[Kind | None, QueryParameter(required=False)] = None,
-        resource_id: Annotated[str | None, QueryParameter(max_length=100, required=False)] = None,
-        after: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        resource_id: Annotated[str | None, QueryParameter(max_length=100, pattern=NO_CONTROL, required=False)] = None,
+        after: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=read_log_queries.MAX_LIMIT)] = 100,
     ) -> Response[Any]:
         """Reads of reports, actions, pictures, the lägesbild, the audit trail and this log, oldest first.
@@ -72,6 +79,7 @@ class ReadLogController(Controller):
         reading; a record is written a fraction of a second after its read (longer while the
         database is away), so to follow the log, ask `to` a few seconds ago.
         """
+        check_period(since, until)
         async with pool.acquire() as conn:
             entries, next_cursor = await read_log_queries.reads(
                 conn, identity.tenant, since=since, until=until, actor=actor, org=org, resource=resource,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -21,8 +21,10 @@ from projections import list_queries
 from projections.tenancy import tenant_connection
 from service import commands
 from service.api.common import (
+    NO_CONTROL,
     Areas,
     Config,
+    Cursor,
     IdempotencyKey,
     Identity,
     IfMatch,
@@ -37,6 +39,9 @@ from service.api.common import (
     read_your_writes,
     written,
 )
+from service.api.errors import CHANGE, PARAMS, WRITE, problems
+from service.api.list_shapes import Location as LocationOut
+from service.api.list_shapes import ReportOut, ReportPage
 from service.area_lookup import AreaLookup
 from service.auth import authenticated, role
 from service.event_store import EventStore
@@ -106,23 +111,9 @@ class RedactionIn(Strict):
     reason: Reason
 
 
-class ReportOut(msgspec.Struct):
-    """A report as it stands now."""
+class ReportDetail(ReportOut):
+    """A report as it stands now, and whether its free text was redacted."""
 
-    id: str
-    version: int
-    area_id: str
-    category: str
-    occurred_at: str | None
-    week: str
-    count: int
-    place: str | None
-    location: dict[str, Any] | None
-    description: str | None
-    source: str
-    org: str
-    submitted_by: str
-    status: Literal["active", "retracted"]
     redacted: bool
 
 
@@ -154,7 +145,12 @@ class ReportController(Controller):
     path = "/reports"
     tags = ["reports"]  # noqa: RUF012
 
-    @post(summary="Submit a situation report (reporter)", status_code=201, guards=[role("reporter")])
+    @post(
+        summary="Submit a situation report (reporter)",
+        status_code=201,
+        guards=[role("reporter")],
+        responses=problems(*WRITE),
+    )
     async def submit_report(
         self,
         data: JSONBody[ReportIn],
@@ -177,7 +173,12 @@ class ReportController(Controller):
         result = await commands.create(store, report, identity, idempotency_key)
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
-    @get(summary="Reports, newest first (keyset pages)", guards=[authenticated], middleware=[recorded("reports")])
+    @get(
+        summary="Reports, newest first (keyset pages)",
+        guards=[authenticated],
+        responses=problems(*PARAMS),
+        middleware=[recorded("reports")],
+    )
     async def list_reports(
         self,
         identity: Identity,
@@ -186,12 +187,12 @@ class ReportController(Controller):
         min_position: MinPosition,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         week: Annotated[str | None, QueryParameter(pattern=r"^\d{4}-W\d{2}$", required=False)] = None,
-        category: Annotated[str | None, QueryParameter(max_length=48, required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, required=False)] = None,
+        category: Annotated[str | None, QueryParameter(max_length=48, pattern=NO_CONTROL, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
         status: Annotated[Literal["active", "retracted"] | None, QueryParameter(required=False)] = None,
-        cursor: Annotated[int | None, QueryParameter(ge=0, required=False, description="next_cursor")] = None,
+        cursor: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
-    ) -> dict[str, Any]:
+    ) -> ReportPage:
         """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
         async with tenant_connection(pool, identity.tenant) as conn:
@@ -199,21 +200,22 @@ class ReportController(Controller):
                 conn, identity.tenant, area_id=area_id, week=week, category=category, org=org, status=status,
                 cursor=cursor, limit=limit,
             )  # fmt: skip
-        return {"reports": found, "next_cursor": next_cursor}
+        return msgspec.convert({"reports": found, "next_cursor": next_cursor}, ReportPage)
 
     @get(
         "/{report_id:uuid}",
         summary="A report as it stands now",
         guards=[authenticated],
+        responses=problems(*PARAMS, 404),
         middleware=[recorded("report")],
     )
-    async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportOut]:
+    async def get_report(self, report_id: FromPath[UUID], identity: Identity, store: Store) -> Response[ReportDetail]:
         """Everyone in the tenant may read; another tenant's report is 404."""
         r = await commands.load_in_tenant(store, Report, report_id, identity.tenant)
-        out = ReportOut(
+        out = ReportDetail(
             str(r.id), r.version, str(r.area_id), r.category, r.occurred_at, r.week, r.count, r.place,
-            r.location, r.description, r.source, r.org, r.submitted_by, "retracted" if r.retracted else "active",
-            r.redacted,
+            msgspec.convert(r.location, LocationOut) if r.location else None, r.description, r.source, r.org,
+            r.submitted_by, "retracted" if r.retracted else "active", r.redacted,
         )  # fmt: skip
         return Response(out, headers={"ETag": f'"{r.version}"'})
 
@@ -222,6 +224,7 @@ class ReportController(Controller):
         summary="Correct a report",
         status_code=200,
         guards=[role("reporter", "coordinator")],
+        responses=problems(*CHANGE),
     )
     async def correct_report(
         self,
@@ -252,7 +255,13 @@ class ReportController(Controller):
         result = await commands.change(store, Report, report_id, identity, expected_version(if_match), decide)
         return written(result, 200)
 
-    @post("/{report_id:uuid}/retraction", summary="Retract a report", status_code=200, guards=[role("reporter")])
+    @post(
+        "/{report_id:uuid}/retraction",
+        summary="Retract a report",
+        status_code=200,
+        guards=[role("reporter")],
+        responses=problems(*CHANGE),
+    )
     async def retract_report(
         self,
         report_id: FromPath[UUID],
@@ -276,6 +285,7 @@ class ReportController(Controller):
         summary="Destroy a report's free text for good (coordinator)",
         status_code=200,
         guards=[role("coordinator")],
+        responses=problems(*CHANGE),
     )
     async def redact_report(
         self,

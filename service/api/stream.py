@@ -15,6 +15,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from domain.weeks import week_of
 from projections.tenancy import tenant_connection
 from service.api.common import Identity, Pool, Tracker
+from service.api.errors import problems
 from service.auth import authenticated
 from service.database import CONNECTION_ERRORS
 from service.read_recording import recorded
@@ -47,7 +48,13 @@ class StreamController(Controller):
     path = "/stream"
     tags = ["picture"]  # noqa: RUF012
 
-    @get(summary="Picture changes as Server-Sent Events", guards=[authenticated], middleware=[recorded("stream")])
+    @get(
+        summary="Picture changes as Server-Sent Events",
+        guards=[authenticated],
+        media_type="text/event-stream",
+        responses=problems(),
+        middleware=[recorded("stream")],
+    )
     async def stream(self, identity: Identity, pool: Pool, tracker: Tracker) -> ServerSentEvent:
         """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
 

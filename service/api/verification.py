@@ -11,6 +11,7 @@ from litestar.params import QueryParameter
 from domain.errors import Invalid
 from service import chain
 from service.api.common import Identity, Pool
+from service.api.errors import PARAMS, problems
 from service.auth import role
 from service.read_recording import recorded
 
@@ -42,6 +43,7 @@ class VerificationController(Controller):
         summary="Verify the tenant's hash chain (auditor)",
         guards=[role("auditor")],
         middleware=[recorded("audit_verify")],
+        responses=problems(*PARAMS, 403),
     )
     async def verify_chain(
         self,

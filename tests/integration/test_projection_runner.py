@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
 import pytest
@@ -214,3 +214,29 @@ async def test_unknown_event_types_are_skipped_and_a_poison_event_stops_the_proj
         assert f"position {poison_position}" in ready.json()["detail"]
         metrics = (await client.get("/metrics")).text
         assert 'lagesbild_projection_failed{projection="picture"} 1' in metrics
+
+
+class _Wake(asyncio.Event):
+    """The runner's wake-up event, telling the test when the runner waits on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waited_on = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        self.waited_on.set()
+        return await super().wait()
+
+
+async def test_a_runner_cancelled_as_a_notification_arrives_stops(own_dsn: str) -> None:
+    # With asyncio.wait_for (Python 3.11) the cancellation was lost and the service never shut down.
+    runner = ProjectionRunner(own_dsn, PictureProjection(), make_mapper(), poll_seconds=60)
+    runner._wake = wake = _Wake()
+    task = asyncio.create_task(runner.run_forever())
+    async with asyncio.timeout(10):
+        await wake.waited_on.wait()  # idle at the head of the log
+    runner._notified()  # a notification, and in the same moment the shutdown
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        async with asyncio.timeout(10):
+            await task

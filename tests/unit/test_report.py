@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -40,6 +40,7 @@ def test_submit_with_a_week_instead_of_a_time() -> None:
         ({"occurred_at": NOW, "week": "2026-W48"}, "occurred_at"),  # both
         ({"occurred_at": NOW + timedelta(hours=1)}, "occurred_at"),  # the future
         ({"occurred_at": datetime(2026, 11, 20, 21, 30)}, "occurred_at"),  # no time zone
+        ({"occurred_at": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))}, "occurred_at"),  # year 0 in UTC
         ({"week": "2026-W49"}, "week"),  # a future week
         ({"week": "2026-W54"}, "week"),
         ({"week": "v47"}, "week"),

@@ -20,7 +20,7 @@ def test_weeks_are_iso_weeks_in_swedish_time() -> None:
     assert shift_week("2026-W53", 1) == "2027-W01"
 
 
-@pytest.mark.parametrize("text", ["2026-W00", "2025-W53", "2026-w47", "2026W47", "2026-W7"])
+@pytest.mark.parametrize("text", ["2026-W00", "2025-W53", "2026-w47", "2026W47", "2026-W7", "0000-W01", "9999-W52"])
 def test_malformed_weeks_are_refused(text: str) -> None:
     with pytest.raises(Invalid):
         parse_week("week", text)

@@ -34,11 +34,29 @@ async def test_a_read_with_min_position_sees_the_write(client: Client, auth: Tok
         assert written["id"] in [r["id"] for r in listed.json()["reports"]]
 
 
-async def test_a_position_not_reached_in_time_is_503_with_retry_after(client: Client, auth: Token) -> None:
-    response = await client.get("/api/v1/picture", params={"min_position": 10**12}, headers=auth("reporter"))
+async def test_a_position_not_reached_in_time_is_503_with_retry_after(
+    database_dsn: str, data_dir: Path, auth: Token
+) -> None:
+    # No projection runs in this app: the write's position is not reached.
+    env = {"DATABASE_URL": database_dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_PROJECTIONS": "off"}
+    async with AsyncTestClient(create_app(Settings.from_env(env), database_dsn)) as client:
+        code = f"lag-{uuid.uuid4().hex[:6]}"
+        area = (
+            await client.post("/api/v1/areas", json={"code": code, "name": "Centrum"}, headers=auth("admin"))
+        ).json()
+        written = (await client.post("/api/v1/reports", json=report_body(area["id"]), headers=auth("reporter"))).json()
+        response = await client.get(
+            "/api/v1/picture", params={"min_position": written["position"]}, headers=auth("reporter")
+        )
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_position_no_write_has_reached_is_422(client: Client, auth: Token) -> None:
+    response = await client.get("/api/v1/picture", params={"min_position": 10**12}, headers=auth("reporter"))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "min_position"
 
 
 async def test_the_stream_delivers_a_picture_change(database_dsn: str, data_dir: Path, auth: Token) -> None:
