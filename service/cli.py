@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -140,30 +141,29 @@ async def _audit(dsn: str, args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results.values()) else 1
 
 
+@contextlib.asynccontextmanager
+async def _open_store(urls: DatabaseUrls) -> AsyncIterator[EventStore]:
+    """The schema migrated, and an open store on the service's connection (for one command)."""
+    await _migrate(urls.migration)
+    async with asyncpg.create_pool(urls.service, min_size=1, max_size=2) as pool:
+        store = EventStore(urls.service, pool, make_mapper())
+        await store.open()
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
 async def _retention(urls: DatabaseUrls, settings: Settings) -> int:
     if settings.retention_days <= 0:
         return 0
-    await _migrate(urls.migration)
-    dsn = urls.service
-    async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
-        store = EventStore(dsn, pool, make_mapper())
-        await store.open()
-        try:
-            return await retention.sweep(store, datetime.now(UTC), settings.retention_days)
-        finally:
-            await store.close()
+    async with _open_store(urls) as store:
+        return await retention.sweep(store, datetime.now(UTC), settings.retention_days)
 
 
 async def _seed(urls: DatabaseUrls) -> bool:
-    await _migrate(urls.migration)
-    dsn = urls.service
-    async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
-        store = EventStore(dsn, pool, make_mapper())
-        await store.open()
-        try:
-            return await demo.seed(store, datetime.now(UTC))
-        finally:
-            await store.close()
+    async with _open_store(urls) as store:
+        return await demo.seed(store, datetime.now(UTC))
 
 
 if __name__ == "__main__":
