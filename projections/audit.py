@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from domain.action import Action
 from domain.area import Area
@@ -27,6 +28,7 @@ _COLUMNS = (
     "position", "recorded_at", "tenant", "actor", "org", "event_type", "aggregate_type", "aggregate_id",
     "version", "area_id", "summary",
 )  # fmt: skip
+_JSON = msgspec.json.Encoder(enc_hook=str)  # as json.dumps(default=str), several times faster
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "org", "tenant"}
 
 
@@ -73,19 +75,25 @@ class AuditProjection:
                 (
                     r.position, r.recorded_at, e.tenant, e.by, e.org, type(e).__name__,
                     _aggregate_type(e), r.originator_id, r.version, area,
-                    json.dumps(summary_of(e), default=str, ensure_ascii=False),
+                    _JSON.encode(summary_of(e)).decode(),
                 )
             )  # fmt: skip
         if entries:
             await conn.copy_records_to_table(
                 "entries", records=entries, columns=_COLUMNS, schema_name=schema.strip('"')
             )
-        if changed:
+        # a stream first seen in this batch has no row yet (the checkpoint commits with it): COPY it
+        created = {r.originator_id for r in batch if r.version == 1}
+        new = [(stream, area) for stream, area in changed.items() if stream in created]
+        if new:
+            await conn.copy_records_to_table("streams", records=new, schema_name=schema.strip('"'))
+        if len(new) < len(changed):
+            moved = {stream: area for stream, area in changed.items() if stream not in created}
             await conn.execute(
                 f"INSERT INTO {schema}.streams (stream_id, area_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])"
                 " ON CONFLICT (stream_id) DO UPDATE SET area_id = excluded.area_id",
-                list(changed),
-                list(changed.values()),
+                list(moved),
+                list(moved.values()),
             )
 
 
