@@ -12,7 +12,7 @@ from domain.area import Area
 from domain.assessment import Assessment
 from domain.category import Category
 from domain.report import Report
-from projections.generations import Connection, Recorded
+from projections.generations import COPY_FROM, Connection, Recorded
 
 TABLES_SQL = """
 CREATE TABLE {schema}.entries (
@@ -82,18 +82,18 @@ class AuditProjection:
             await conn.copy_records_to_table(
                 "entries", records=entries, columns=_COLUMNS, schema_name=schema.strip('"')
             )
-        # a stream first seen in this batch has no row yet (the checkpoint commits with it): COPY it
+        # a stream first seen in this batch has no row yet (the checkpoint commits with it): many go by COPY
         created = {r.originator_id for r in batch if r.version == 1}
-        new = [(stream, area) for stream, area in changed.items() if stream in created]
-        if new:
-            await conn.copy_records_to_table("streams", records=new, schema_name=schema.strip('"'))
-        if len(new) < len(changed):
-            moved = {stream: area for stream, area in changed.items() if stream not in created}
+        new = {stream: area for stream, area in changed.items() if stream in created}
+        if len(new) >= COPY_FROM:
+            await conn.copy_records_to_table("streams", records=list(new.items()), schema_name=schema.strip('"'))
+            changed = {stream: area for stream, area in changed.items() if stream not in new}
+        if changed:
             await conn.execute(
                 f"INSERT INTO {schema}.streams (stream_id, area_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])"
                 " ON CONFLICT (stream_id) DO UPDATE SET area_id = excluded.area_id",
-                list(moved),
-                list(moved.values()),
+                list(changed),
+                list(changed.values()),
             )
 
 

@@ -9,6 +9,8 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 Connection = asyncpg.Connection | PoolConnectionProxy
+COPY_FROM = 32
+"""Rows from which a projection writes new rows by COPY: cheaper per row, but one round trip more."""
 
 
 @dataclass(frozen=True)

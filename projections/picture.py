@@ -16,7 +16,7 @@ from domain.area import Area
 from domain.assessment import Assessment
 from domain.report import Report
 from domain.weeks import week_of
-from projections.generations import Connection, Recorded
+from projections.generations import COPY_FROM, Connection, Recorded
 
 TABLES_SQL = """
 CREATE TABLE {schema}.areas (
@@ -222,8 +222,10 @@ class PictureProjection:
                 # a row whose first event is in this batch cannot exist yet (the checkpoint commits with it)
                 is_new = table == "follow_ups" or row.get("first_position", 0) >= first
                 (new if is_new else changed).append(values)
-            if new:
+            if len(new) >= COPY_FROM:
                 await conn.copy_records_to_table(table, records=new, columns=columns, schema_name=schema.strip('"'))
+            else:
+                changed += new
             if changed:
                 await conn.executemany(_upsert(schema, table, columns, key), changed)
         if state.counts:
