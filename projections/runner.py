@@ -117,8 +117,11 @@ class ProjectionRunner:
                     continue
                 if stop_at_head:
                     return position
+                # asyncio.timeout, not wait_for: on 3.11, wait_for swallows a cancellation that comes
+                # as the wake-up does, and the cancelled runner would follow the log forever
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wake.wait()
                 still_active = await conn.fetchval(
                     "SELECT active FROM projection_generations WHERE projection = $1 AND generation = $2",
                     self.projection.name,
