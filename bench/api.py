@@ -30,14 +30,16 @@ from service.auth import mint_development_token
 from service.database import scratch_database
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """`lagesbild serve` on `dsn` in a process of its own, quiet (no access log)."""
     env = os.environ | {
         "DATABASE_URL": dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0",
         "LAGESBILD_LOG_LEVEL": "WARNING",
@@ -47,7 +49,8 @@ def _start_server(dsn: str, data_dir: Path, port: int) -> subprocess.Popen[bytes
     )
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Wait until the server at `base` answers /ready with 200."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -85,11 +88,11 @@ def main(seconds: float, clients: int) -> None:
 
         async def scratch() -> tuple[str, float]:
             async with scratch_database(server_dsn, "lagesbild_bench_api") as dsn:
-                port = _free_port()
+                port = free_port()
                 base = f"http://127.0.0.1:{port}"
-                server = _start_server(dsn, data_dir, port)
+                server = start_server(dsn, data_dir, port)
                 try:
-                    await asyncio.to_thread(_wait_ready, base, server)
+                    await asyncio.to_thread(wait_ready, base, server)
                     areas = await asyncio.to_thread(_areas, base, data_dir)
                     token = mint_development_token(
                         data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
