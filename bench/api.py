@@ -35,14 +35,16 @@ from service.db_roles import DatabaseUrls
 WRITE_RATE = os.environ.get("LAGESBILD_WRITE_RATE") or "off"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
 
 
-def _start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    """`lagesbild serve` on the database at `urls` in a process of its own, quiet (no access log)."""
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
         "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
@@ -53,7 +55,8 @@ def _start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.P
     )
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    """Wait until the server at `base` answers /ready with 200."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -91,11 +94,11 @@ def main(seconds: float, clients: int) -> None:
 
         async def scratch() -> tuple[str, float]:
             async with scratch_database(server_dsn, "lagesbild_bench_api") as urls:
-                port = _free_port()
+                port = free_port()
                 base = f"http://127.0.0.1:{port}"
-                server = _start_server(urls, data_dir, port)
+                server = start_server(urls, data_dir, port)
                 try:
-                    await asyncio.to_thread(_wait_ready, base, server)
+                    await asyncio.to_thread(wait_ready, base, server)
                     areas = await asyncio.to_thread(_areas, base, data_dir)
                     token = mint_development_token(
                         data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]

@@ -29,7 +29,7 @@ from uuid import UUID
 
 import asyncpg
 
-from bench.api import _free_port, _start_server, _wait_ready
+from bench.api import free_port, start_server, wait_ready
 from bench.support import bench_server, machine_details, write_section
 from domain.actor import Actor
 from domain.area import Area
@@ -151,11 +151,11 @@ async def run(seconds: float, rounds: int, clients: int, blocks: int, calls: int
         async with scratch_database(server_dsn, "lagesbild_bench_picture") as urls:
             area = await _seed(urls, now)
             token = mint_development_token(Path(tmp), sub="b", tenant=demo.TENANT, org="kommunen", roles=["reporter"])
-            port = _free_port()
-            server = _start_server(urls, Path(tmp), port)
+            port = free_port()
+            server = start_server(urls, Path(tmp), port)
             http: dict[bool, list[dict[str, float]]] = {True: [], False: []}
             try:
-                await asyncio.to_thread(_wait_ready, f"http://127.0.0.1:{port}", server)
+                await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", server)
                 for round_no in range(rounds):
                     for on in (True, False) if round_no % 2 == 0 else (False, True):
                         await _row_security(urls.service, on)

@@ -29,7 +29,7 @@ import httpx
 from litestar import Controller
 from litestar.handlers import HTTPRouteHandler
 
-from bench.api import _areas, _free_port, _wait_ready
+from bench.api import _areas, free_port, wait_ready
 from bench.read_client import alternating, cpu_seconds, load, pct
 from bench.support import bench_server, machine_details, write_section
 from service.auth import mint_development_token
@@ -150,12 +150,12 @@ def main(args: argparse.Namespace) -> None:
         async def run() -> tuple[list[Measured], str]:
             async with scratch_database(server_dsn, "lagesbild_bench_reads") as urls:
                 dsn = urls.service  # migrated already: the servers start with the service's URL alone
-                ports = {"with": _free_port(), "without": _free_port()}
+                ports = {"with": free_port(), "without": free_port()}
                 servers = {n: _serve(dsn, data_dir, ports[n], n == "with") for n in ports}
                 projector = _start(dsn, data_dir, "service.cli", "project")
                 try:
                     for name, server in servers.items():
-                        await asyncio.to_thread(_wait_ready, f"http://127.0.0.1:{ports[name]}", server)
+                        await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{ports[name]}", server)
                     base = f"http://127.0.0.1:{ports['with']}"
                     token, area, position = await asyncio.to_thread(_seed, base, data_dir, 300)
                     warm = f"/api/v1/picture?min_position={position}"

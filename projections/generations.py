@@ -11,6 +11,8 @@ from asyncpg.pool import PoolConnectionProxy
 from projections.tenancy import row_security_sql
 
 Connection = asyncpg.Connection | PoolConnectionProxy
+COPY_FROM = 32
+"""Rows from which a projection writes new rows by COPY: cheaper per row, but one round trip more."""
 
 
 @dataclass(frozen=True)

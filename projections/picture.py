@@ -43,6 +43,7 @@ CREATE TABLE {schema}.actions (
     completed_week text, cancelled_week text, follow_ups int NOT NULL, last_follow_up jsonb,
     first_position bigint NOT NULL, position bigint NOT NULL, version int NOT NULL);
 CREATE INDEX ON {schema}.actions (tenant, first_position);
+CREATE INDEX ON {schema}.actions (tenant, area_id, first_position) WHERE status IN ('planned', 'started');
 CREATE TABLE {schema}.follow_ups (
     action_id uuid NOT NULL, n int NOT NULL, tenant text NOT NULL, area_id uuid NOT NULL, effect text NOT NULL,
     note text NOT NULL, by text NOT NULL, org text NOT NULL, week text NOT NULL, recorded_at timestamptz NOT NULL,
@@ -70,6 +71,9 @@ _FOLLOW_UP_COLUMNS = (
 _ASSESSMENT_COLUMNS = (
     "tenant", "area_id", "week", "revision", "level", "summary", "published_at", "by", "org", "position",
 )  # fmt: skip
+
+
+_JSON_COLUMNS = frozenset(("location", "last_follow_up"))
 
 
 def _upsert(schema: str, table: str, columns: tuple[str, ...], key: str) -> str:
@@ -127,17 +131,17 @@ class PictureProjection:
     async def _load(self, conn: Connection, schema: str, batch: list[Recorded], state: _Batch) -> None:
         """Fetch the existing rows this batch changes (those created before it)."""
         created = {r.originator_id for r in batch if r.version == 1}
-        wanted = {r.originator_id for r in batch if r.originator_id not in created}
-        if not wanted:
-            return
-        ids = list(wanted)
-        for table, key, into in (
-            ("reports", "report_id", state.reports),
-            ("actions", "action_id", state.actions),
-            ("areas", "area_id", state.areas),
+        later = [r for r in batch if r.originator_id not in created]
+        for table, key, into, kind in (
+            ("reports", "report_id", state.reports, Report.Event),
+            ("actions", "action_id", state.actions, Action.Event),
+            ("areas", "area_id", state.areas, Area.Event),
         ):
-            for row in await conn.fetch(f"SELECT * FROM {schema}.{table} WHERE {key} = ANY($1)", ids):
-                into[row[key]] = dict(row)
+            # ask each table for its own aggregates only (a long list of others' ids can cost a scan)
+            ids = list({r.originator_id for r in later if isinstance(r.event, kind)})
+            if ids:
+                for row in await conn.fetch(f"SELECT * FROM {schema}.{table} WHERE {key} = ANY($1)", ids):
+                    into[row[key]] = dict(row)
 
     def _apply_one(self, r: Recorded, state: _Batch) -> None:
         e, oid, pos = r.event, r.originator_id, r.position
@@ -216,6 +220,7 @@ class PictureProjection:
                 rows[oid]["position"], rows[oid]["version"] = pos, r.version
 
     async def _write(self, conn: Connection, schema: str, state: _Batch) -> None:
+        """One statement per table (not COPY: PostgreSQL refuses it into a table under row-level security)."""
         for table, columns, key, rows in (
             ("reports", _REPORT_COLUMNS, "report_id", state.reports.values()),
             ("actions", _ACTION_COLUMNS, "action_id", state.actions.values()),
@@ -223,7 +228,7 @@ class PictureProjection:
             ("follow_ups", _FOLLOW_UP_COLUMNS, "action_id, n", state.follow_ups),
             ("assessments", _ASSESSMENT_COLUMNS, "tenant, area_id, week", state.assessments.values()),
         ):
-            values = [tuple(_db(row[c]) for c in columns) for row in rows]
+            values = [tuple(_db(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns) for row in rows]
             if values:
                 await conn.executemany(_upsert(schema, table, columns, key), values)
         if state.redacted_actions:

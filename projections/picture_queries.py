@@ -5,6 +5,7 @@ Each runs inside `tenancy.tenant_connection`: its statements share that transact
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from typing import Any
@@ -19,7 +20,13 @@ _POSITION = "SELECT position FROM projection_generations WHERE projection = 'pic
 
 def weeks_back(this_week: str, count: int) -> list[str]:
     """The `count` weeks ending with `this_week`, oldest first."""
-    return [shift_week(this_week, -n) for n in range(count - 1, -1, -1)]
+    return list(_weeks_back(this_week, count))
+
+
+@functools.lru_cache(maxsize=512)
+def _weeks_back(this_week: str, count: int) -> tuple[str, ...]:
+    # Week arithmetic goes through time zones; a picture needs dozens of weeks per request.
+    return tuple(shift_week(this_week, -n) for n in range(count - 1, -1, -1))
 
 
 async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID | None = None) -> list[Any]:
@@ -34,47 +41,44 @@ async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID
     )
 
 
-def _series(rows: list[Any], weeks: list[str]) -> dict[str, dict[str, tuple[int, int]]]:
-    """Category -> week -> (reports, occurrences)."""
-    by_category: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for row in rows:
-        by_category[row["category"]][row["week"]] = (row["reports"], row["occurrences"])
-    return by_category
-
-
 def _trend_of(values: dict[str, tuple[int, int]], week: str) -> str:
-    previous = [values.get(shift_week(week, -n), (0, 0))[1] for n in range(1, PREVIOUS_WEEKS + 1)]
+    previous = [values.get(w, (0, 0))[1] for w in reversed(_weeks_back(week, PREVIOUS_WEEKS + 1)[:-1])]
     return trend(values.get(week, (0, 0))[1], previous)
+
+
+# One statement, so one snapshot and one round trip: the area, the position, the counts of the
+# weeks shown and those the trend looks back on, the latest published assessment, the open
+# actions and the time of the latest report.
+_AREA_PICTURE = """
+SELECT a.area_id, a.code, a.name, a.retired,
+    (SELECT position FROM projection_generations WHERE projection = 'picture' AND active) AS position,
+    ARRAY(SELECT ROW(week, category, reports, occurrences) FROM picture.weekly_counts
+        WHERE tenant = $1 AND area_id = $2 AND week >= $3 AND week <= $4 AND (reports <> 0 OR occurrences <> 0)
+    ) AS counts,
+    (SELECT ROW(week, revision, level, summary, published_at) FROM picture.assessments
+        WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1) AS assessment,
+    ARRAY(SELECT ROW(action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up) FROM picture.actions
+        WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position) AS actions,
+    (SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2) AS last_report_at
+FROM picture.areas a WHERE a.tenant = $1 AND a.area_id = $2
+"""
+_ASSESSMENT = ("week", "revision", "level", "summary", "published_at")
+_OPEN_ACTION = ("action_id", "title", "responsible_org", "status", "starts_on", "ends_on", "last_follow_up")
 
 
 async def area_picture(
     conn: Connection, tenant: str, area_id: UUID, this_week: str, weeks: int
 ) -> dict[str, Any] | None:
     """The current picture of one area, or None if the tenant has no such area."""
-    area = await conn.fetchrow(
-        "SELECT area_id, code, name, retired FROM picture.areas WHERE tenant = $1 AND area_id = $2", tenant, area_id
-    )
-    if area is None:
-        return None
-    position = await conn.fetchval(_POSITION)
     shown = weeks_back(this_week, weeks)
     span = weeks_back(this_week, weeks + PREVIOUS_WEEKS)
-    series = _series(await _counts(conn, tenant, span, area_id), span)
-    assessment = await conn.fetchrow(
-        "SELECT week, revision, level, summary, published_at FROM picture.assessments"
-        " WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1",
-        tenant,
-        area_id,
-    )
-    actions = await conn.fetch(
-        "SELECT action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up FROM picture.actions"
-        " WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position",
-        tenant,
-        area_id,
-    )
-    last_report = await conn.fetchval(
-        "SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2", tenant, area_id
-    )
+    area = await conn.fetchrow(_AREA_PICTURE, tenant, area_id, span[0], span[-1])
+    if area is None:
+        return None
+    series: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for week, category, reports, occurrences in area["counts"]:
+        series[category][week] = (reports, occurrences)
+    assessment, position = area["assessment"], area["position"]
     categories = sorted(series)
     return {
         "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"], "retired": area["retired"]},
@@ -93,9 +97,9 @@ async def area_picture(
             for c in categories
         },
         "trends": {c: _trend_of(series[c], this_week) for c in categories},
-        "assessment": dict(assessment) if assessment else None,
-        "open_actions": [_action(a) for a in actions],
-        "last_report_at": last_report,
+        "assessment": dict(zip(_ASSESSMENT, assessment, strict=True)) if assessment else None,
+        "open_actions": [_action(dict(zip(_OPEN_ACTION, a, strict=True))) for a in area["actions"]],
+        "last_report_at": area["last_report_at"],
         "position": int(position or 0),
     }
 

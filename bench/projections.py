@@ -1,0 +1,224 @@
+"""Benchmark: the read side, catching up over a big log and serving the picture while reports arrive.
+
+Measures in one run, on a scratch database:
+  1. catch-up: `--events` stored events (realistic, bench/events.py) COPYed in; our
+     ProjectionRunner catches the picture and the audit trail up from zero, both at once (as
+     the service starts) and each alone (as a rebuild), in a process of its own whose RSS is
+     sampled every 100,000 events (bench/catchup.py);
+  2. the baseline, beside it: the eventsourcing library's own projection runner keeping the
+     same audit trail over the first `--library-events` events, and ours over the same events
+     (bench/library_projection.py);
+  3. `GET /api/v1/areas/{id}/picture` from 32 readers (paced, then back to back) while reports
+     are posted at 500/s, against a real server (`lagesbild serve`, projections in-process) on
+     that database; latency, errors, and the live lag from a report's commit to the picture
+     having applied it (bench/picture_load.py).
+Prints a table and writes it into bench/RESULTS.md.
+
+    .venv/bin/python -m bench.projections [--events 1000000] [--library-events 10000] [--seconds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench.api import free_port, start_server, wait_ready
+from bench.library_projection import create_tables, run_library
+from bench.scratch_log import copy_log, log_mix
+from bench.support import bench_server, machine_details, write_section
+from bench.tenants import tenant_areas
+from projections.generations import drop_generation
+from service.auth import mint_development_token
+from service.database import database_name, scratch_database, with_database
+from service.db_roles import DatabaseUrls
+
+Result = dict[str, Any]
+
+
+async def _subprocess(*args: str) -> Result:
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", *args, stdout=asyncio.subprocess.PIPE)
+    out, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed ({process.returncode})")
+    result: Result = json.loads(out)
+    return result
+
+
+async def catch_up(dsn: str, projections: str, batch_size: int, until: int | None = None, keep: bool = False) -> Result:
+    """Catch new generations up in a subprocess; drop them afterwards unless `keep` (the first, active ones)."""
+    extra = ["--until", str(until)] if until else []
+    result = await _subprocess(
+        "bench.catchup", "--dsn", dsn, "--projections", projections, "--batch-size", str(batch_size), *extra
+    )
+    print(f"catch-up {projections} ({result['events']:,} events): {result['events'] / result['seconds']:,.0f}/s")
+    if not keep:
+        conn = await asyncpg.connect(dsn)
+        try:
+            for name in projections.split(","):
+                latest = await conn.fetchval(
+                    "SELECT max(generation) FROM projection_generations WHERE projection = $1", name
+                )
+                await drop_generation(conn, name, latest)
+        finally:
+            await conn.close()
+    return result
+
+
+async def library(dsn: str, events: int, tracking_only: bool = False) -> tuple[int, float]:
+    """The library's runner over the first `events` events: (events timed, seconds)."""
+    await create_tables(dsn)
+    counted, seconds = await asyncio.to_thread(run_library, dsn, events, tracking_only)
+    print(f"eventsourcing runner, {'tracking only' if tracking_only else 'audit'}: {counted / seconds:,.0f}/s")
+    return counted, seconds
+
+
+async def serve_and_load(urls: DatabaseUrls, data_dir: Path, args: argparse.Namespace) -> tuple[Result, Result]:
+    """The server on the log just projected; the load paced, then back to back."""
+    dsn = urls.service
+    port = free_port()
+    server = start_server(urls, data_dir, port)
+    try:
+        await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", server)
+        token = mint_development_token(
+            data_dir, sub="bench-polis", tenant="jonkoping", org="polisen", roles=["reporter"]
+        )
+        areas = ",".join(str(a) for a in tenant_areas("jonkoping"))
+        runs = []
+        for rate in (args.reader_rate, 0.0):
+            load = [
+                "bench.picture_load", "--port", str(port), "--dsn", dsn, "--token", token, "--areas", areas,
+                "--seconds", str(args.seconds), "--readers", str(args.readers), "--reader-rate", str(rate),
+                "--write-rate", str(args.write_rate),
+            ]  # fmt: skip
+            runs.append(await _subprocess(*load))
+            print(f"picture reads ({rate or 'back to back'}): p99 {runs[-1]['read_p99_ms']:.1f} ms")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return runs[0], runs[1]
+
+
+def main(args: argparse.Namespace) -> None:
+    load = os.getloadavg()[0]
+    with bench_server() as server_dsn, tempfile.TemporaryDirectory() as tmp:
+
+        async def run() -> Result:
+            async with scratch_database(server_dsn, "lagesbild_bench_projections") as urls:
+                # Ours runs as the service does; the library's runner makes tables in public, as the superuser.
+                dsn, admin = urls.service, with_database(server_dsn, database_name(urls.service))
+                started = time.perf_counter()
+                events = await copy_log(dsn, args.events)
+                made = time.perf_counter() - started
+                print(f"{events:,} events made and copied in {made:.0f} s")
+                both = await catch_up(dsn, "picture,audit", args.batch_size, keep=True)
+                alone = {p: await catch_up(dsn, p, args.batch_size) for p in ("picture", "audit")}
+                subset = min(args.library_events, events)
+                ours = await catch_up(dsn, "audit", args.batch_size, until=subset)
+                theirs = await library(admin, subset)
+                floor = await library(admin, min(subset, 5000), tracking_only=True)
+                mix = await log_mix(dsn)
+                paced, closed = await serve_and_load(urls, Path(tmp), args)
+                return {
+                    "args": args, "events": events, "made": made, "mix": mix, "both": both, "alone": alone,
+                    "ours": ours, "theirs": theirs, "floor": floor, "paced": paced, "closed": closed,
+                }  # fmt: skip
+
+        result = asyncio.run(run())
+    report(result, load)
+
+
+def _rate(run: Result) -> float:
+    return float(run["events"] / run["seconds"])
+
+
+def report(r: Result, load: float) -> None:
+    args, both, alone, paced, closed = r["args"], r["both"], r["alone"], r["paced"], r["closed"]
+    theirs = r["theirs"][0] / r["theirs"][1]
+    first_rss = both["rss_by_events"].get("100000")
+
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    per_event = 1e6 / both["events"]
+    lines = [
+        "| measure | value | target |",
+        "|---|---:|---|",
+        f"| catch-up, picture and audit at once (a service starting on an empty read side) |"
+        f" **{_rate(both):,.0f} events/s** ({both['seconds']:.0f} s) | ≥ 20,000: {mark(_rate(both) >= 20_000)} |",
+        *(
+            f"| catch-up, {name} alone (a rebuild) | **{_rate(run):,.0f} events/s** ({run['seconds']:.0f} s) |"
+            f" ≥ 20,000: {mark(_rate(run) >= 20_000)} |"
+            for name, run in alone.items()
+        ),
+        f"| peak RSS of the catching-up process (both) | **{both['peak_rss_mb']:.0f} MB** |"
+        f" < 300 MB: {mark(both['peak_rss_mb'] < 300)} |",
+        f"| RSS after 100,000 events / after {both['events']:,} | {first_rss:.0f} MB / {both['rss_end_mb']:.0f} MB |"
+        f" flat: {mark(both['rss_end_mb'] - first_rss < 50)} |"
+        if first_rss
+        else f"| RSS at the end | {both['rss_end_mb']:.0f} MB | |",
+        f"| CPU per event (both): runner process / PostgreSQL | {both['cpu_seconds'] * per_event:.0f} µs /"
+        f" {both['server_cpu_seconds'] * per_event:.0f} µs | |",
+        f"| eventsourcing library's runner, the same audit trail, first {args.library_events:,} events |"
+        f" {theirs:,.0f} events/s | |",
+        f"| our runner, audit, the same first events | {_rate(r['ours']):,.0f} events/s"
+        f" (**{_rate(r['ours']) / theirs:.0f}x**) | |",
+        f"| the library's runner with a view that records its tracking only (its floor) |"
+        f" {r['floor'][0] / r['floor'][1]:,.0f} events/s | |",
+        f"| `GET /areas/{{id}}/picture`, {args.readers} readers at {args.reader_rate:g}/s each"
+        f" ({paced['read_rate']:,.0f}/s), p50 / p99 / max |"
+        f" {paced['read_p50_ms']:.1f} / **{paced['read_p99_ms']:.1f}** / {paced['read_max_ms']:.0f} ms |"
+        f" p99 ≤ 10 ms: {mark(paced['read_p99_ms'] <= 10)} |",
+        f"| the same, {args.readers} readers back to back ({closed['read_rate']:,.0f}/s), p50 / p99 / max |"
+        f" {closed['read_p50_ms']:.1f} / {closed['read_p99_ms']:.1f} / {closed['read_max_ms']:.0f} ms | |",
+        f"| live lag, commit to picture applied (paced run), p50 / p99 / max |"
+        f" {paced['lag_p50_ms']:.0f} / **{paced['lag_p99_ms']:.0f}** / {paced['lag_max_ms']:.0f} ms |"
+        f" p99 ≤ 250 ms: {mark(paced['lag_p99_ms'] <= 250 and not paced['lag_missing'])} |",
+        f"| the same, readers back to back | {closed['lag_p50_ms']:.0f} / {closed['lag_p99_ms']:.0f} /"
+        f" {closed['lag_max_ms']:.0f} ms | |",
+        f"| reports written (paced / back-to-back run), write p99 | {paced['write_rate']:,.0f}/s /"
+        f" {closed['write_rate']:,.0f}/s, {paced['write_p99_ms']:.0f} / {closed['write_p99_ms']:.0f} ms |"
+        f" {args.write_rate:g}/s |",
+        f"| errors: reads, writes, reports never seen applied | {paced['read_errors'] + closed['read_errors']},"
+        f" {paced['write_errors'] + closed['write_errors']}, {paced['lag_missing'] + closed['lag_missing']} | 0 |",
+    ]
+    notes = (
+        f"The log: {r['events']:,} events ({r['mix']}), 8 tenants, 112 areas, made and COPYed in {r['made']:.0f} s."
+        f" Catch-up: our ProjectionRunner (batches of {args.batch_size}), from position 0 into a new generation,"
+        " in a process of its own (uvloop), to the head of the log. The library's runner: `eventsourcing.projection."
+        "ProjectionRunner`, a `PostgresTrackingRecorder` view, one transaction per event (entry, stream, tracking)."
+        f" Reads and writes: `lagesbild serve` on the same database, load from bench/picture_load.py"
+        f" ({args.readers} keep-alive connections for the reads of a random area of 24; reports at"
+        f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up; load"
+        f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). Load average"
+        f" before the run: {load:.1f} (other work on the machine)."
+    )
+    table = "\n".join(lines)
+    print()
+    print(table)
+    write_section(
+        "projections",
+        "Read side: catch-up and the picture under writes (`bench/projections.py`)",
+        " ".join([".venv/bin/python -m bench.projections", *sys.argv[1:]]),
+        f"{machine_details()}\n\n{table}\n\n{notes}",
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--library-events", type=int, default=10_000)
+    parser.add_argument("--seconds", type=float, default=15.0, help="length of each load run")
+    parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--reader-rate", type=float, default=10.0, help="picture reads a second per reader (paced run)")
+    parser.add_argument("--write-rate", type=float, default=500.0)
+    parser.add_argument("--batch-size", type=int, default=1000, help="the runner's batch size (the service's: 1000)")
+    main(parser.parse_args())

@@ -1,0 +1,52 @@
+"""The synthetic log (bench/events.py) in a scratch database: COPYed in, settled, and what it holds."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from bench.events import LogMaker
+from domain.codec import make_mapper
+
+
+async def copy_log(dsn: str, count: int, end: datetime | None = None, chunk: int = 20_000) -> int:
+    """COPY `count` events into `stored_events`, then vacuum and checkpoint: a settled log, as a service has."""
+    mapper = make_mapper()
+    maker = LogMaker(count, end or datetime.now(UTC))
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows: list[tuple[Any, ...]] = []
+        for event in maker.events():
+            stored = mapper.to_stored_event(event)
+            rows.append((stored.originator_id, stored.originator_version, stored.topic, stored.state, event.timestamp))
+            if len(rows) == chunk:
+                await _copy(conn, rows)
+                rows = []
+        if rows:
+            await _copy(conn, rows)
+        await conn.execute("VACUUM (ANALYZE) stored_events")
+        # so that the catch-up does not pay for the COPY's checkpoint (a DATABASE_URL's user may not have the right)
+        with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+            await conn.execute("CHECKPOINT")
+        return int(await conn.fetchval("SELECT count(*) FROM stored_events"))
+    finally:
+        await conn.close()
+
+
+async def _copy(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    columns = ("originator_id", "originator_version", "topic", "state", "recorded_at")
+    await conn.copy_records_to_table("stored_events", records=rows, columns=columns)
+
+
+async def log_mix(dsn: str) -> str:
+    """What the log holds, by kind of event."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        rows = await conn.fetch("SELECT split_part(topic, ':', 2) AS kind, count(*) AS n FROM stored_events GROUP BY 1")
+    finally:
+        await conn.close()
+    total = sum(r["n"] for r in rows)
+    return ", ".join(f"{r['kind']} {r['n'] / total:.1%}" for r in sorted(rows, key=lambda r: -r["n"]))
