@@ -116,7 +116,7 @@ def main(args: argparse.Namespace) -> None:
                 # Ours runs as the service does; the library's runner makes tables in public, as the superuser.
                 dsn, admin = urls.service, with_database(server_dsn, database_name(urls.service))
                 started = time.perf_counter()
-                events = await copy_log(dsn, args.events)
+                events = await copy_log(admin, args.events)  # as the superuser, who may vacuum and checkpoint
                 made = time.perf_counter() - started
                 print(f"{events:,} events made and copied in {made:.0f} s")
                 both = await catch_up(dsn, "picture,audit", args.batch_size, keep=True)

@@ -5,28 +5,35 @@ from __future__ import annotations
 import contextlib
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 
 from bench.events import LogMaker
 from domain.codec import make_mapper
+from domain.sealing import new_key, sealed_paths
 
 
 async def copy_log(dsn: str, count: int, end: datetime | None = None, chunk: int = 20_000) -> int:
     """COPY `count` events into `stored_events`, then vacuum and checkpoint: a settled log, as a service has."""
     mapper = make_mapper()
     maker = LogMaker(count, end or datetime.now(UTC))
+    keys: dict[UUID, bytes] = {}  # each report's and action's data key, as the store makes them
     conn = await asyncpg.connect(dsn)
     try:
         rows: list[tuple[Any, ...]] = []
         for event in maker.events():
-            stored = mapper.to_stored_event(event)
+            key = None
+            if sealed_paths(type(event)):
+                key = keys.setdefault(event.originator_id, new_key())
+            stored = mapper.to_stored_event(event, key)
             rows.append((stored.originator_id, stored.originator_version, stored.topic, stored.state, event.timestamp))
             if len(rows) == chunk:
                 await _copy(conn, rows)
                 rows = []
         if rows:
             await _copy(conn, rows)
+        await conn.copy_records_to_table("data_keys", records=list(keys.items()), columns=("subject_id", "key"))
         await conn.execute("VACUUM (ANALYZE) stored_events")
         # so that the catch-up does not pay for the COPY's checkpoint (a DATABASE_URL's user may not have the right)
         with contextlib.suppress(asyncpg.InsufficientPrivilegeError):

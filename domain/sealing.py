@@ -11,7 +11,6 @@ count, and the text is gone for good, whoever reads it, a rebuild of every proje
 from __future__ import annotations
 
 import base64
-import copy
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -50,12 +49,25 @@ def _slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], s
         yield container, name
 
 
+def _copied_slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Like _slots, in `state` whose dicts along the path are replaced by copies (the rest is shared)."""
+    *parents, name = path.split(".")
+    container = state
+    for parent in parents:
+        child = container.get(parent)
+        if not isinstance(child, dict):
+            return
+        container[parent] = container = dict(child)
+    if name in container:
+        yield container, name
+
+
 def seal(state: dict[str, Any], paths: tuple[str, ...], key: bytes) -> dict[str, Any]:
     """A copy of `state` with the text at `paths` sealed with `key` (None and absent values stay)."""
-    sealed = copy.deepcopy(state)
+    sealed = dict(state)  # only what is sealed is copied: the event's own state stays as it is
     cipher = _cipher(key)
     for path in paths:
-        for container, name in _slots(sealed, path):
+        for container, name in _copied_slots(sealed, path):
             value = container[name]
             if isinstance(value, str):
                 token = base64.b64encode(cipher.encrypt(value.encode())).decode()
@@ -65,14 +77,15 @@ def seal(state: dict[str, Any], paths: tuple[str, ...], key: bytes) -> dict[str,
 
 def unseal(state: dict[str, Any], paths: tuple[str, ...], key: bytes | None) -> None:
     """Open the envelopes at `paths` in place; without a key (destroyed) they read REDACTED."""
+    cipher = _cipher(key) if key is not None else None
     for path in paths:
         for container, name in _slots(state, path):
             value = container[name]
             if isinstance(value, dict) and set(value) == {_ENVELOPE}:
-                if key is None:
+                if cipher is None:
                     container[name] = REDACTED
                 else:
-                    container[name] = _cipher(key).decrypt(base64.b64decode(value[_ENVELOPE])).decode()
+                    container[name] = cipher.decrypt(base64.b64decode(value[_ENVELOPE])).decode()
 
 
 def redact(state: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
@@ -81,9 +94,9 @@ def redact(state: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:
     What a read model that kept the text must hold once the key is gone: the same as it would
     get from a rebuild, in which every envelope opens to REDACTED.
     """
-    redacted = copy.deepcopy(state)
+    redacted = dict(state)
     for path in paths:
-        for container, name in _slots(redacted, path):
+        for container, name in _copied_slots(redacted, path):
             if isinstance(container[name], str):
                 container[name] = REDACTED
     return redacted
