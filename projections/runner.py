@@ -31,8 +31,8 @@ _BATCH_SQL = (
     " WHERE notification_id > $1 ORDER BY notification_id LIMIT $2"
 )
 BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); measured: 15-20 % faster than 1000
-# Events applied by one follow() after which the tables it fills are analyzed (see _analyze);
-# after the last, a table is large enough for its plans to stay right as it grows.
+# Events applied in full batches by one follow() after which the tables it fills are analyzed
+# (see _analyze); after the last, a table is large enough for its plans to stay right as it grows.
 _ANALYZE_AFTER = (10_000, 40_000, 160_000)
 _CONNECTION_ERRORS = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
@@ -124,7 +124,8 @@ class ProjectionRunner:
                     position, active = await self._apply(conn, generation, rows)
                     if not active and not stop_at_head:
                         return position  # a rebuild switched readers to another generation
-                    applied += len(rows)
+                    if len(rows) == self.batch_size:  # catching up (following live, autovacuum is in time)
+                        applied += len(rows)
                     if analyze_after and applied >= analyze_after[0]:
                         await self._analyze(conn, generation)
                         del analyze_after[0]
