@@ -5,7 +5,7 @@ made active, as a fresh service would; later ones are left inactive, as a rebuil
 followed by our ProjectionRunner to the head of the log, all runners at once in this process
 as the service runs them. Prints one JSON object: events, seconds, peak RSS, RSS by events.
 
-    .venv/bin/python -m bench.catchup --dsn DSN --projections picture,audit [--batch-size 1000] [--until N]
+    .venv/bin/python -m bench.catchup --dsn DSN --projections picture,audit [--batch-size 5000] [--until N]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import asyncpg
 from domain.codec import make_mapper
 from projections.generations import create_generation, ensure_active
 from projections.registry import PROJECTIONS
-from projections.runner import ProjectionRunner
+from projections.runner import BATCH_SIZE, ProjectionRunner
 
 RSS_EVERY = 100_000  # events between two RSS samples
 
@@ -102,7 +102,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dsn", required=True)
     parser.add_argument("--projections", default="picture,audit")
-    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--until", type=int, default=None, help="stop once every runner has passed this position")
     args = parser.parse_args()
     try:

@@ -145,7 +145,10 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     try:
         await asyncio.gather(
             *(load.reader(args.reader_rate) for _ in range(args.readers)),
-            *(load.writer(args.write_rate / args.writers, n / args.write_rate) for n in range(args.writers)),
+            *(
+                load.writer(args.write_rate / args.writers, n / args.write_rate)
+                for n in range(args.writers if args.write_rate else 0)
+            ),
         )
         await asyncio.sleep(1.0)  # the last reports' notifications are on their way
     finally:

@@ -14,7 +14,7 @@ Measures in one run, on a scratch database:
      having applied it (bench/picture_load.py).
 Prints a table and writes it into bench/RESULTS.md.
 
-    .venv/bin/python -m bench.projections [--events 1000000] [--library-events 10000] [--seconds 15]
+    .venv/bin/python -m bench.projections [--events 1000000] [--library-events 10000] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ from typing import Any
 import asyncpg
 
 from bench.api import free_port, start_server, wait_ready
+from bench.catchup import cpu_seconds
 from bench.library_projection import create_tables, run_library
 from bench.scratch_log import copy_log, log_mix
 from bench.support import bench_server, machine_details, write_section
 from bench.tenants import tenant_areas
 from projections.generations import drop_generation
+from projections.runner import BATCH_SIZE
 from service.auth import mint_development_token
 from service.database import database_name, scratch_database, with_database
 from service.db_roles import DatabaseUrls
@@ -81,30 +83,36 @@ async def library(dsn: str, events: int, tracking_only: bool = False) -> tuple[i
     return counted, seconds
 
 
-async def serve_and_load(urls: DatabaseUrls, data_dir: Path, args: argparse.Namespace) -> tuple[Result, Result]:
-    """The server on the log just projected; the load paced, then back to back."""
+async def serve_and_load(urls: DatabaseUrls, data_dir: Path, args: argparse.Namespace) -> dict[str, Result]:
+    """The server on the log just projected; reads paced with writes, paced alone, back to back with writes."""
     dsn = urls.service
     port = free_port()
     server = start_server(urls, data_dir, port)
+    runs = {}
     try:
         await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", server)
         token = mint_development_token(
             data_dir, sub="bench-polis", tenant="jonkoping", org="polisen", roles=["reporter"]
         )
         areas = ",".join(str(a) for a in tenant_areas("jonkoping"))
-        runs = []
-        for rate in (args.reader_rate, 0.0):
+        for name, reader_rate, write_rate in (
+            ("paced", args.reader_rate, args.write_rate),
+            ("reads only", args.reader_rate, 0.0),
+            ("back to back", 0.0, args.write_rate),
+        ):
             load = [
                 "bench.picture_load", "--port", str(port), "--dsn", dsn, "--token", token, "--areas", areas,
-                "--seconds", str(args.seconds), "--readers", str(args.readers), "--reader-rate", str(rate),
-                "--write-rate", str(args.write_rate),
+                "--seconds", str(args.seconds), "--readers", str(args.readers), "--reader-rate", str(reader_rate),
+                "--write-rate", str(write_rate),
             ]  # fmt: skip
-            runs.append(await _subprocess(*load))
-            print(f"picture reads ({rate or 'back to back'}): p99 {runs[-1]['read_p99_ms']:.1f} ms")
+            cpu = cpu_seconds(server.pid)
+            runs[name] = await _subprocess(*load)
+            runs[name]["server_cpu_percent"] = (cpu_seconds(server.pid) - cpu) / (args.seconds + 2) * 100
+            print(f"picture reads, {name}: p99 {runs[name]['read_p99_ms']:.1f} ms")
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return runs[0], runs[1]
+    return runs
 
 
 def main(args: argparse.Namespace) -> None:
@@ -126,10 +134,10 @@ def main(args: argparse.Namespace) -> None:
                 theirs = await library(admin, subset)
                 floor = await library(admin, min(subset, 5000), tracking_only=True)
                 mix = await log_mix(dsn)
-                paced, closed = await serve_and_load(urls, Path(tmp), args)
+                loads = await serve_and_load(urls, Path(tmp), args)
                 return {
                     "args": args, "events": events, "made": made, "mix": mix, "both": both, "alone": alone,
-                    "ours": ours, "theirs": theirs, "floor": floor, "paced": paced, "closed": closed,
+                    "ours": ours, "theirs": theirs, "floor": floor, "loads": loads,
                 }  # fmt: skip
 
         result = asyncio.run(run())
@@ -141,7 +149,8 @@ def _rate(run: Result) -> float:
 
 
 def report(r: Result, load: float) -> None:
-    args, both, alone, paced, closed = r["args"], r["both"], r["alone"], r["paced"], r["closed"]
+    args, both, alone = r["args"], r["both"], r["alone"]
+    paced, alone_reads, closed = r["loads"]["paced"], r["loads"]["reads only"], r["loads"]["back to back"]
     theirs = r["theirs"][0] / r["theirs"][1]
     first_rss = both["rss_by_events"].get("100000")
 
@@ -177,6 +186,8 @@ def report(r: Result, load: float) -> None:
         f" ({paced['read_rate']:,.0f}/s), p50 / p99 / max |"
         f" {paced['read_p50_ms']:.1f} / **{paced['read_p99_ms']:.1f}** / {paced['read_max_ms']:.0f} ms |"
         f" p99 ≤ 10 ms: {mark(paced['read_p99_ms'] <= 10)} |",
+        f"| the same without the writes | {alone_reads['read_p50_ms']:.1f} / {alone_reads['read_p99_ms']:.1f} /"
+        f" {alone_reads['read_max_ms']:.0f} ms | |",
         f"| the same, {args.readers} readers back to back ({closed['read_rate']:,.0f}/s), p50 / p99 / max |"
         f" {closed['read_p50_ms']:.1f} / {closed['read_p99_ms']:.1f} / {closed['read_max_ms']:.0f} ms | |",
         f"| live lag, commit to picture applied (paced run), p50 / p99 / max |"
@@ -187,7 +198,11 @@ def report(r: Result, load: float) -> None:
         f"| reports written (paced / back-to-back run), write p99 | {paced['write_rate']:,.0f}/s /"
         f" {closed['write_rate']:,.0f}/s, {paced['write_p99_ms']:.0f} / {closed['write_p99_ms']:.0f} ms |"
         f" {args.write_rate:g}/s |",
-        f"| errors: reads, writes, reports never seen applied | {paced['read_errors'] + closed['read_errors']},"
+        f"| server process CPU (of one core): paced / without writes / back to back |"
+        f" {paced['server_cpu_percent']:.0f} % / {alone_reads['server_cpu_percent']:.0f} % /"
+        f" {closed['server_cpu_percent']:.0f} % | |",
+        f"| errors: reads, writes, reports never seen applied |"
+        f" {paced['read_errors'] + alone_reads['read_errors'] + closed['read_errors']},"
         f" {paced['write_errors'] + closed['write_errors']}, {paced['lag_missing'] + closed['lag_missing']} | 0 |",
     ]
     notes = (
@@ -216,9 +231,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--library-events", type=int, default=10_000)
-    parser.add_argument("--seconds", type=float, default=15.0, help="length of each load run")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each of the three load runs")
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--reader-rate", type=float, default=10.0, help="picture reads a second per reader (paced run)")
     parser.add_argument("--write-rate", type=float, default=500.0)
-    parser.add_argument("--batch-size", type=int, default=1000, help="the runner's batch size (the service's: 1000)")
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"the runner's (default {BATCH_SIZE})")
     main(parser.parse_args())

@@ -29,7 +29,7 @@ async def rebuild(dsn: str, projection: Projection, mapper: SealingMapper) -> in
     its generation is no longer active and follows the new one. The old generation is kept
     (for comparison or going back); generations older than it are dropped.
     """
-    runner = ProjectionRunner(dsn, projection, mapper, batch_size=5000)
+    runner = ProjectionRunner(dsn, projection, mapper)
     conn = await asyncpg.connect(dsn)
     try:
         old = await active_generation(conn, projection.name)

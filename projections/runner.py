@@ -33,6 +33,10 @@ _BATCH_SQL = (
     " FROM stored_events s LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
     " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
 )
+BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); measured: 15-20 % faster than 1000
+# Events applied in full batches by one follow() after which the tables it fills are analyzed
+# (see _analyze); after the last, a table is large enough for its plans to stay right as it grows.
+_ANALYZE_AFTER = (10_000, 40_000, 160_000)
 # The database away (shut down, crashed, disk full...) is never a poison event: reconnect and retry.
 _CONNECTION_ERRORS = UNAVAILABLE
 _NOT_POISON: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncio.CancelledError)
@@ -59,7 +63,7 @@ class ProjectionRunner:
         projection: Projection,
         mapper: SealingMapper,
         *,
-        batch_size: int = 1000,
+        batch_size: int = BATCH_SIZE,
         poll_seconds: float = 1.0,
         gather_seconds: float = 0.03,
         on_batch: Callable[[int], None] | None = None,
@@ -116,6 +120,7 @@ class ProjectionRunner:
         if row["failure"]:
             raise ProjectionFailed(row["failure"])
         position = int(row["position"])
+        applied, analyze_after = 0, list(_ANALYZE_AFTER)
         await conn.add_listener("stored_events", self._notified)
         try:
             while True:
@@ -126,6 +131,11 @@ class ProjectionRunner:
                     position, active = await self._apply(conn, generation, rows)
                     if not active and not stop_at_head:
                         return position  # a rebuild switched readers to another generation
+                    if len(rows) == self.batch_size:  # catching up (following live, autovacuum is in time)
+                        applied += len(rows)
+                    if analyze_after and applied >= analyze_after[0]:
+                        await self._analyze(conn, generation)
+                        del analyze_after[0]
                     if len(rows) < self.batch_size and not stop_at_head:
                         # Following a busy log, a transaction per handful of events would cost more
                         # round trips than the events themselves: let the next batch gather a moment.
@@ -147,6 +157,18 @@ class ProjectionRunner:
                     return position
         finally:
             await conn.remove_listener("stored_events", self._notified)
+
+    async def _analyze(self, conn: asyncpg.Connection, generation: int) -> None:
+        """Show the planner the tables as they are now (which also re-plans the statements cached so far).
+
+        A catch-up fills the tables from empty; a plan cached while one was tiny (a sequential
+        scan) would otherwise stay in use once it is large (seen: a 35,000-row table scanned for
+        every batch, a sixth of a catch-up's time). Autovacuum's ANALYZE comes too late for that.
+        """
+        schema = schema_of(self.projection.name, generation)
+        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+        if tables:
+            await conn.execute("ANALYZE " + ", ".join(f'"{schema}"."{t[0]}"' for t in tables))
 
     def _notified(self, *_: object) -> None:
         self._wake.set()

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import json
 import logging
 import sys
@@ -50,9 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.demo:
                 asyncio.run(_seed(urls))
+            app = create_app(settings, dsn, migration_dsn=urls.migration)
+            # What exists now (modules, routes, schemas) lives as long as the process: keep it out
+            # of the collector's full passes, which took 15-30 ms under load (a picture read's p99).
+            gc.collect()
+            gc.freeze()
             uvicorn.run(
-                create_app(settings, dsn, migration_dsn=urls.migration), host=args.host, port=args.port,
-                log_level="info", access_log=settings.access_log,
+                app, host=args.host, port=args.port, log_level="info", access_log=settings.access_log,
             )  # fmt: skip
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(urls.migration))
