@@ -36,7 +36,7 @@ from service.api.common import (
 )
 from service.api.errors import CHANGE, PARAMS, WRITE, problems
 from service.api.list_shapes import ActionDetail, ActionPage
-from service.api.reports import CategoryCode
+from service.api.report_shapes import CategoryCode, RedactionIn
 from service.area_lookup import AreaLookup
 from service.auth import authenticated, role
 from service.event_store import EventStore
@@ -70,12 +70,6 @@ class FollowUpIn(Strict):
 
     effect: Literal["improved", "unchanged", "worsened", "unknown"]
     note: Note
-
-
-class RedactionIn(Strict):
-    """Why the free text is to be destroyed (kept in clear in the history: no personal data here)."""
-
-    reason: Annotated[str, msgspec.Meta(max_length=500)]
 
 
 async def _check_links(store: EventStore, areas: AreaLookup, data: ActionIn, tenant: str) -> None:

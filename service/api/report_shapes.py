@@ -1,0 +1,81 @@
+"""The bodies of the report endpoints (msgspec Structs): a report, its corrections, retraction and redaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from service.api.common import Strict
+from service.api.list_shapes import ReportOut
+
+Source = Literal["own_observation", "public_tip", "incident_report"]
+Week = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W47"])]
+Count = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+Place = Annotated[str, msgspec.Meta(max_length=200)]
+Description = Annotated[str, msgspec.Meta(max_length=2000)]
+CategoryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=48)]
+Reason = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class LocationIn(Strict):
+    """A point (WGS 84). It is stored only as the centre of its grid cell, never as given."""
+
+    lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
+    lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class ReportIn(Strict):
+    """A situation report: give either `occurred_at` (a time with zone) or `week` (e.g. 2026-W47)."""
+
+    area_id: UUID
+    category: CategoryCode
+    occurred_at: datetime | None = None
+    week: Week | None = None
+    count: Count = 1
+    place: Place | None = None
+    location: LocationIn | None = None
+    description: Description | None = None
+    source: Source = "own_observation"
+
+
+class ReportChanges(Strict):
+    """The facts to change; leave out what stays. `null` clears place, location or description."""
+
+    area_id: UUID | UnsetType = UNSET
+    category: CategoryCode | UnsetType = UNSET
+    occurred_at: datetime | UnsetType | None = UNSET
+    week: Week | UnsetType | None = UNSET
+    count: Count | UnsetType = UNSET
+    place: Place | UnsetType | None = UNSET
+    location: LocationIn | UnsetType | None = UNSET
+    description: Description | UnsetType | None = UNSET
+    source: Source | UnsetType = UNSET
+
+
+class CorrectionIn(Strict):
+    """A correction: what changes and why."""
+
+    changes: ReportChanges
+    reason: Reason
+
+
+class RetractionIn(Strict):
+    """Why the report is withdrawn."""
+
+    reason: Reason
+
+
+class RedactionIn(Strict):
+    """Why the free text is to be destroyed (kept in clear in the history: no personal data here)."""
+
+    reason: Reason
+
+
+class ReportDetail(ReportOut):
+    """A report as it stands now, and whether its free text was redacted."""
+
+    redacted: bool
