@@ -137,14 +137,14 @@ def main(args: argparse.Namespace) -> None:
                 }  # fmt: skip
 
         result = asyncio.run(run())
-    report(result, load)
+    report(result, (load, os.getloadavg()[0]))
 
 
 def _rate(run: Result) -> float:
     return float(run["events"] / run["seconds"])
 
 
-def report(r: Result, load: float) -> None:
+def report(r: Result, load: tuple[float, float]) -> None:
     args, both, alone = r["args"], r["both"], r["alone"]
     paced, alone_reads, closed = r["loads"]["paced"], r["loads"]["reads only"], r["loads"]["back to back"]
     theirs = r["theirs"][0] / r["theirs"][1]
@@ -209,8 +209,8 @@ def report(r: Result, load: float) -> None:
         f" Reads and writes: `lagesbild serve` on the same database, load from bench/picture_load.py"
         f" ({args.readers} keep-alive connections for the reads of a random area of 24; reports at"
         f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up; load"
-        f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). Load average"
-        f" before the run: {load:.1f} (from other work on the machine)."
+        f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). The machine's"
+        f" load average (with other work on it) before and after the run: {load[0]:.1f} and {load[1]:.1f}."
     )
     python, postgres = both["cpu_seconds"] * per_event, both["server_cpu_seconds"] * per_event
     analysis = (
