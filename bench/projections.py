@@ -141,14 +141,14 @@ def main(args: argparse.Namespace) -> None:
                 }  # fmt: skip
 
         result = asyncio.run(run())
-    report(result, load)
+    report(result, (load, os.getloadavg()[0]))
 
 
 def _rate(run: Result) -> float:
     return float(run["events"] / run["seconds"])
 
 
-def report(r: Result, load: float) -> None:
+def report(r: Result, load: tuple[float, float]) -> None:
     args, both, alone = r["args"], r["both"], r["alone"]
     paced, alone_reads, closed = r["loads"]["paced"], r["loads"]["reads only"], r["loads"]["back to back"]
     theirs = r["theirs"][0] / r["theirs"][1]
@@ -213,8 +213,19 @@ def report(r: Result, load: float) -> None:
         f" Reads and writes: `lagesbild serve` on the same database, load from bench/picture_load.py"
         f" ({args.readers} keep-alive connections for the reads of a random area of 24; reports at"
         f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up; load"
-        f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). Load average"
-        f" before the run: {load:.1f} (other work on the machine)."
+        f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). The machine's"
+        f" load average (with other work on it) before and after the run: {load[0]:.1f} and {load[1]:.1f}."
+    )
+    python, postgres = both["cpu_seconds"] * per_event, both["server_cpu_seconds"] * per_event
+    analysis = (
+        "Both at once, the two runners share one Python process (each decodes every event) and PostgreSQL"
+        f" works on the other core: {python:.0f} + {postgres:.0f} µs of CPU per event, so two cores cannot"
+        f" do much more than {2e6 / (python + postgres):,.0f} events/s even if nothing waited; each alone, as"
+        " in a rebuild, has a core to itself. The paced reads' p99 moves with the rest of the machine: without"
+        f" the writes it is {alone_reads['read_p99_ms']:.1f} ms; the writes and the projections following them"
+        f" in the same process take the server from {alone_reads['server_cpu_percent']:.0f} % to"
+        f" {paced['server_cpu_percent']:.0f} % of a core. Back to back, {args.readers} readers wait on each other: the"
+        " latency is the queue, not the query."
     )
     table = "\n".join(lines)
     print()
@@ -223,7 +234,7 @@ def report(r: Result, load: float) -> None:
         "projections",
         "Read side: catch-up and the picture under writes (`bench/projections.py`)",
         " ".join([".venv/bin/python -m bench.projections", *sys.argv[1:]]),
-        f"{machine_details()}\n\n{table}\n\n{notes}",
+        f"{machine_details()}\n\n{table}\n\n{notes}\n\n{analysis}",
     )
 
 

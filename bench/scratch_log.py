@@ -56,4 +56,7 @@ async def log_mix(dsn: str) -> str:
     finally:
         await conn.close()
     total = sum(r["n"] for r in rows)
-    return ", ".join(f"{r['kind']} {r['n'] / total:.1%}" for r in sorted(rows, key=lambda r: -r["n"]))
+    return ", ".join(
+        f"{r['kind']} {r['n'] / total:.1%}" if r["n"] >= total / 1000 else f"{r['kind']} {r['n']}"
+        for r in sorted(rows, key=lambda r: -r["n"])
+    )
