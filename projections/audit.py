@@ -13,7 +13,7 @@ from domain.assessment import Assessment
 from domain.category import Category
 from domain.report import Report
 from domain.sealing import redact, sealed_paths
-from projections.generations import COPY_FROM, Connection, Recorded
+from projections.generations import Connection, Recorded
 
 TABLES_SQL = """
 CREATE TABLE {schema}.entries (
@@ -29,10 +29,6 @@ _COLUMNS = (
     "position", "recorded_at", "tenant", "actor", "org", "event_type", "aggregate_type", "aggregate_id",
     "version", "area_id", "summary",
 )  # fmt: skip
-_ARRAYS = (
-    "$1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],"
-    " $9::bigint[], $10::uuid[], $11::jsonb[]"
-)
 _JSON = msgspec.json.Encoder(enc_hook=str)  # as json.dumps(default=str), several times faster
 _SKIP = {"originator_id", "originator_version", "timestamp", "originator_topic", "by", "org", "tenant"}
 
@@ -97,17 +93,10 @@ class AuditProjection:
                     _JSON.encode(summary_of(e)).decode(),
                 )
             )  # fmt: skip
-        if entries:  # not COPY: PostgreSQL refuses COPY FROM into a table under row-level security
-            await conn.execute(
-                f"INSERT INTO {schema}.entries ({', '.join(_COLUMNS)}) SELECT * FROM unnest({_ARRAYS})",
-                *(list(column) for column in zip(*entries, strict=True)),
+        if entries:
+            await conn.copy_records_to_table(
+                "entries", records=entries, columns=_COLUMNS, schema_name=schema.strip('"')
             )
-        # a stream first seen in this batch has no row yet (the checkpoint commits with it): many go by COPY
-        created = {r.originator_id for r in batch if r.version == 1}
-        new = {stream: area for stream, area in changed.items() if stream in created}
-        if len(new) >= COPY_FROM:
-            await conn.copy_records_to_table("streams", records=list(new.items()), schema_name=schema.strip('"'))
-            changed = {stream: area for stream, area in changed.items() if stream not in new}
         redacted = [(r.event.tenant, r.originator_id) for r in batch if isinstance(r.event, _REDACTIONS)]
         if redacted:
             await _scrub(conn, schema, redacted)

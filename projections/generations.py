@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from projections.tenancy import row_security_sql
+from projections.tenancy import READER, row_security_sql
 
 Connection = asyncpg.Connection | PoolConnectionProxy
 COPY_FROM = 32
@@ -92,9 +92,14 @@ async def activate(conn: Connection, projection: Projection, generation: int) ->
             generation,
         )
         await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{projection.name}"')
+        await conn.execute(f'GRANT USAGE ON SCHEMA "{projection.name}", "{schema}" TO {READER}')
         for table in projection.tables:
             view = f'"{projection.name}"."{table}"'
-            await conn.execute(f'DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM "{schema}"."{table}"')
+            # security_invoker: the reader's row-level security applies through the view too.
+            await conn.execute(
+                f"DROP VIEW IF EXISTS {view}; CREATE VIEW {view} WITH (security_invoker = true)"
+                f' AS SELECT * FROM "{schema}"."{table}"; GRANT SELECT ON {view} TO {READER}'
+            )
 
 
 async def ensure_active(conn: Connection, projection: Projection) -> int:

@@ -17,7 +17,7 @@ from domain.assessment import Assessment
 from domain.report import Report
 from domain.sealing import REDACTED
 from domain.weeks import week_of
-from projections.generations import Connection, Recorded
+from projections.generations import COPY_FROM, Connection, Recorded
 
 TABLES_SQL = """
 CREATE TABLE {schema}.areas (
@@ -126,7 +126,7 @@ class PictureProjection:
         await self._load(conn, schema, batch, state)
         for recorded in batch:
             self._apply_one(recorded, state)
-        await self._write(conn, schema, state)
+        await self._write(conn, schema, state, batch[0].position)
 
     async def _load(self, conn: Connection, schema: str, batch: list[Recorded], state: _Batch) -> None:
         """Fetch the existing rows this batch changes (those created before it)."""
@@ -219,8 +219,8 @@ class PictureProjection:
             if oid in rows:
                 rows[oid]["position"], rows[oid]["version"] = pos, r.version
 
-    async def _write(self, conn: Connection, schema: str, state: _Batch) -> None:
-        """One statement per table (not COPY: PostgreSQL refuses it into a table under row-level security)."""
+    async def _write(self, conn: Connection, schema: str, state: _Batch, first: int) -> None:
+        """Rows first made by this batch go in by COPY (most of them, in a catch-up); others are upserted."""
         for table, columns, key, rows in (
             ("reports", _REPORT_COLUMNS, "report_id", state.reports.values()),
             ("actions", _ACTION_COLUMNS, "action_id", state.actions.values()),
@@ -228,9 +228,19 @@ class PictureProjection:
             ("follow_ups", _FOLLOW_UP_COLUMNS, "action_id, n", state.follow_ups),
             ("assessments", _ASSESSMENT_COLUMNS, "tenant, area_id, week", state.assessments.values()),
         ):
-            values = [tuple(_db(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns) for row in rows]
-            if values:
-                await conn.executemany(_upsert(schema, table, columns, key), values)
+            new: list[tuple[Any, ...]] = []
+            changed: list[tuple[Any, ...]] = []
+            for row in rows:
+                values = tuple(_db(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns)
+                # a row whose first event is in this batch cannot exist yet (the checkpoint commits with it)
+                is_new = table == "follow_ups" or row.get("first_position", 0) >= first
+                (new if is_new else changed).append(values)
+            if len(new) >= COPY_FROM:
+                await conn.copy_records_to_table(table, records=new, columns=columns, schema_name=schema.strip('"'))
+            else:
+                changed += new
+            if changed:
+                await conn.executemany(_upsert(schema, table, columns, key), changed)
         if state.redacted_actions:
             await conn.execute(
                 f"UPDATE {schema}.follow_ups SET note = $2 WHERE action_id = ANY($1)",

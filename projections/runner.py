@@ -23,7 +23,6 @@ from eventsourcing.utils import TopicError
 
 from domain.codec import SealingMapper
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
-from projections.tenancy import ALL_TENANTS_SQL
 from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
 
 log = logging.getLogger(__name__)
@@ -211,7 +210,6 @@ class ProjectionRunner:
         """Apply and checkpoint in one transaction; whether the generation is (still) the active one."""
         async with conn.transaction():
             if batch:
-                await conn.execute(ALL_TENANTS_SQL)  # the read models' row-level security: see tenancy.py
                 await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
             active = await conn.fetchval(
                 "UPDATE projection_generations SET position = $3, updated_at = now()"

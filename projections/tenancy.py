@@ -4,10 +4,13 @@ The API's queries filter by the caller's tenant. Should one forget, the database
 it only the rows of the tenant its transaction was opened for (`tenant_connection`), and none
 at all when no tenant was set (fail closed). Readers may not write at all.
 
-The projection runners write every tenant's rows, so their transactions set
-`lagesbild.all_tenants`. Any SQL on the service's connections could set it too: this wall
-guards against a query that forgot its tenant filter, not against a compromised process, which
-holds the service's credentials and could read every tenant's events in the log anyway.
+A read's transaction acts as the role `lagesbild_reader`, which may only SELECT, and whose rows
+are filtered by row-level security; the views it reads through check as the reader
+(`security_invoker`). The projection runners, who own the tables, are outside it and write
+every tenant's rows (by COPY, which PostgreSQL refuses under row-level security). Any SQL on the
+service's connections could leave the reader role again: this wall guards against a query that
+forgot its tenant filter, not against a compromised process, which holds the service's
+credentials and could read every tenant's events in the log anyway.
 """
 
 from __future__ import annotations
@@ -20,20 +23,21 @@ from asyncpg.pool import PoolConnectionProxy
 
 TENANT = "lagesbild.tenant"
 """The setting that names the tenant whose rows a transaction reads."""
-ALL_TENANTS = "lagesbild.all_tenants"
-"""The setting (`on`) under which a projection runner's transaction writes every tenant's rows."""
-ALL_TENANTS_SQL = f"SELECT set_config('{ALL_TENANTS}', 'on', true)"
-"""Run first in a runner's transaction: until its end, every tenant's rows may be read and written."""
+READER = "lagesbild_reader"
+"""The role a read's transaction acts as: SELECT on the read models, under row-level security."""
+# Both for the transaction only, in one round trip: nothing stays on the pooled connection.
+_READ_AS_SQL = f"SELECT set_config('role', '{READER}', true), set_config('{TENANT}', $1, true)"
 
 
 def row_security_sql(schema: str, table: str) -> str:
-    """Row-level security on one read-model table (with a `tenant` column) and its two policies."""
+    """Row-level security on one read-model table (with a `tenant` column): readers see their tenant's rows."""
     name = f'{schema}."{table}"'
-    # FORCE: the service role owns these tables, and an owner is otherwise exempt.
+    # Not FORCE: the runner, the tables' owner, stays outside it (and may COPY into them).
     return (
-        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;"
-        f"CREATE POLICY tenant_reads ON {name} FOR SELECT USING (tenant = current_setting('{TENANT}', true));"
-        f"CREATE POLICY projection_writes ON {name} USING (current_setting('{ALL_TENANTS}', true) = 'on');"
+        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;"
+        f"CREATE POLICY tenant_reads ON {name} FOR SELECT TO {READER}"
+        f" USING (tenant = current_setting('{TENANT}', true));"
+        f"GRANT SELECT ON {name} TO {READER};"
     )
 
 
@@ -44,5 +48,5 @@ async def tenant_connection(pool: asyncpg.Pool, tenant: str) -> AsyncIterator[Po
     The setting is local to the transaction, so nothing of it stays on the pooled connection.
     """
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await conn.execute(f"SELECT set_config('{TENANT}', $1, true)", tenant)
+        await conn.execute(_READ_AS_SQL, tenant)
         yield conn

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from projections.tenancy import READER
+
 OWNER = "lagesbild_owner"
 """Owns the database and its schema; runs the migrations (embedded setup)."""
 SERVICE = "lagesbild_service"
@@ -33,6 +35,12 @@ BEGIN
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{SERVICE}') THEN
         CREATE ROLE {SERVICE} NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{READER}') THEN
+        CREATE ROLE {READER} NOLOGIN;
+    END IF;
+    IF NOT pg_has_role('{SERVICE}', '{READER}', 'MEMBER') THEN
+        GRANT {READER} TO {SERVICE};
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{LOGIN}') THEN
         CREATE ROLE {LOGIN} LOGIN IN ROLE {SERVICE};

@@ -27,7 +27,6 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.codec import make_mapper
 from domain.report import Report
-from projections.tenancy import ALL_TENANTS
 from service.app import create_app
 from service.database import create_database, database_name
 from service.embedded_db import EmbeddedPostgres
@@ -219,8 +218,6 @@ async def _check_the_log_and_the_read_models(dsn: str, load: Load) -> None:
     assert any(a.status == 503 for a in load.final.values())
     conn = await asyncpg.connect(dsn)
     try:
-        # The read models' views check row-level security as their owner: read every tenant's rows.
-        await conn.execute(f"SELECT set_config('{ALL_TENANTS}', 'on', false)")
         rows = await conn.fetch(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events"
             " ORDER BY notification_id"

@@ -135,4 +135,4 @@ async def test_a_redaction_leaves_the_facts_and_destroys_the_text_everywhere(
                 report["position"],
             )
             assert "[redacted]" in summary
-            assert await conn.fetchval("SELECT key FROM data_keys WHERE subject_id = $1", uuid.UUID(rid)) is None
+        assert await pool.fetchval("SELECT key FROM data_keys WHERE subject_id = $1", uuid.UUID(rid)) is None
