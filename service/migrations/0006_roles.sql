@@ -3,14 +3,25 @@
 -- append events (never change or remove one), record idempotency keys, keep the projections'
 -- checkpoints, and create and write its own read models.
 
+-- Reads act as a role of their own, lagesbild_reader: a read's transaction sets `role` to it,
+-- and it may only SELECT the read models, under their row-level security. The service role,
+-- which owns the read models and whose projection runners write them, is not under it (so
+-- that it may COPY into them). The service role must be a member of lagesbild_reader to act as
+-- it: on the embedded server the bootstrap grants it (service/db_roles.py); in production the
+-- operator does (README), as granting a role needs its admin.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagesbild_service') THEN
         CREATE ROLE lagesbild_service NOLOGIN;
     END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lagesbild_reader') THEN
+        CREATE ROLE lagesbild_reader NOLOGIN;
+    END IF;
 EXCEPTION WHEN insufficient_privilege THEN
-    RAISE EXCEPTION 'the role lagesbild_service does not exist and % may not create it', current_user
-        USING HINT = 'Create it once as a role with CREATEROLE: CREATE ROLE lagesbild_service NOLOGIN';
+    RAISE EXCEPTION 'the roles lagesbild_service and lagesbild_reader do not exist and % may not create them',
+        current_user
+        USING HINT = 'Create them once as a role with CREATEROLE: CREATE ROLE lagesbild_service NOLOGIN;'
+            ' CREATE ROLE lagesbild_reader NOLOGIN; GRANT lagesbild_reader TO lagesbild_service';
 END
 $$;
 
@@ -49,6 +60,8 @@ GRANT SELECT ON schema_migrations TO lagesbild_service;
 GRANT SELECT, INSERT, DELETE ON projection_generations TO lagesbild_service;
 GRANT UPDATE (position, active, failed_at_position, failure, updated_at) ON projection_generations
     TO lagesbild_service;
+-- The picture read says which position its generation has reached.
+GRANT SELECT ON projection_generations TO lagesbild_reader;
 
 -- The read models built so far belong to whoever ran the service before (this owner, as a
 -- rule), so the service role could neither write nor drop them. Drop them (their views go
