@@ -24,6 +24,7 @@ import asyncpg
 
 from domain.codec import make_mapper
 from projections.generations import create_generation, ensure_active
+from projections.log_reader import LogReader
 from projections.registry import PROJECTIONS
 from projections.runner import BATCH_SIZE, ProjectionRunner
 
@@ -52,6 +53,8 @@ def rss_mb(field: str = "VmRSS") -> float:
 async def catch_up(dsn: str, names: list[str], batch_size: int, until: int | None) -> dict[str, object]:
     """Follow a new generation of each projection to the head (or past `until`); measure."""
     conns = [await asyncpg.connect(dsn) for _ in names]
+    mapper = make_mapper()
+    reader = LogReader(dsn, mapper)  # shared, as in the service
     samples: dict[int, float] = {}
     reached = dict.fromkeys(names, 0)
 
@@ -70,19 +73,27 @@ async def catch_up(dsn: str, names: list[str], batch_size: int, until: int | Non
         projection = PROJECTIONS[name]
         active = await conn.fetchval("SELECT count(*) FROM projection_generations WHERE projection = $1", name)
         generation = await (create_generation(conn, projection) if active else ensure_active(conn, projection))
-        runner = ProjectionRunner(dsn, projection, make_mapper(), batch_size=batch_size, on_batch=progress(name))
+        runner = ProjectionRunner(
+            dsn, projection, mapper, batch_size=batch_size, on_batch=progress(name), reader=reader
+        )
         with contextlib.suppress(_Enough):
             await runner.follow(conn, generation, stop_at_head=True)
 
     try:
         head = int(await conns[0].fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events"))
-        backends = [conn.get_server_pid() for conn in conns]
-        rss_before, server_before = rss_mb(), sum(map(cpu_seconds, backends))
+        before = {conn.get_server_pid(): cpu_seconds(conn.get_server_pid()) for conn in conns}
+        rss_before = rss_mb()
         started = time.perf_counter()
         await asyncio.gather(*(one(conn, name) for conn, name in zip(conns, names, strict=True)))
         seconds = time.perf_counter() - started
-        server_cpu = sum(map(cpu_seconds, backends)) - server_before
+        # the runners' backends and the log reader's (opened during the run): every backend on this database
+        backends = await conns[0].fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        server_cpu = sum(cpu_seconds(b["pid"]) - before.get(b["pid"], 0.0) for b in backends)
+        server_cpu += cpu_seconds(conns[0].get_server_pid()) - before[conns[0].get_server_pid()]
     finally:
+        await reader.close()
         for conn in conns:
             await conn.close()
     usage = resource.getrusage(resource.RUSAGE_SELF)

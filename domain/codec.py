@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     DatetimeAsISO,
@@ -16,6 +17,31 @@ from eventsourcing.persistence import (
 )
 
 from domain.sealing import seal, sealed_paths, unseal
+
+
+class _Transcoder(JSONTranscoder):
+    """The library's JSON transcoder (its encoding, its transcodings), parsing with msgspec.
+
+    Decoding is what a catch-up spends most of its time on: msgspec parses in a third of the
+    time of the json module's object hook, and the same hook then revives the typed values.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parse = msgspec.json.Decoder().decode
+
+    def decode(self, data: bytes) -> Any:
+        """The object `data` encodes, as the library's decode would give it."""
+        return self._revive(self._parse(data))
+
+    def _revive(self, value: Any) -> Any:
+        # bottom-up, every object through the library's hook, as json's object_hook does
+        if type(value) is dict:
+            for name, item in value.items():
+                if type(item) is dict or type(item) is list:
+                    value[name] = self._revive(item)
+            return self._decode_obj(value) if len(value) == 2 else value  # the hook's {"_type_", "_data_"}
+        return [self._revive(item) if type(item) is dict or type(item) is list else item for item in value]
 
 
 class SealingMapper(Mapper[UUID]):
@@ -47,7 +73,7 @@ class SealingMapper(Mapper[UUID]):
 
 def make_mapper() -> SealingMapper:
     """A Mapper that stores event state as JSON; upcasting is the library's (class_version)."""
-    transcoder = JSONTranscoder()
+    transcoder = _Transcoder()
     for transcoding in (UUIDAsHex(), DatetimeAsISO(), DecimalAsStr()):
         transcoder.register(transcoding)
     return SealingMapper(transcoder=transcoder)

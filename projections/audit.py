@@ -58,10 +58,14 @@ def _area_of(event: Any, oid: UUID, streams: dict[UUID, UUID | None]) -> UUID | 
     if isinstance(event, Area.Event):
         return oid
     if isinstance(event, (Report.Submitted, Action.Planned, Assessment.Drafted)):
-        return UUID(str(event.area_id))
+        return _uuid(event.area_id)
     if isinstance(event, Report.Corrected) and "area_id" in event.changes:
-        return UUID(str(event.changes["area_id"]["new"]))
+        return _uuid(event.changes["area_id"]["new"])
     return streams.get(oid)
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 class AuditProjection:

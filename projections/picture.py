@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -230,8 +231,12 @@ class PictureProjection:
         ):
             new: list[tuple[Any, ...]] = []
             changed: list[tuple[Any, ...]] = []
+            values_of, json_at = itemgetter(*columns), [i for i, c in enumerate(columns) if c in _JSON_COLUMNS]
             for row in rows:
-                values = tuple(_db(row[c]) if c in _JSON_COLUMNS else row[c] for c in columns)
+                values = values_of(row)
+                for i in json_at:
+                    if isinstance(values[i], dict):  # jsonb goes as text
+                        values = (*values[:i], _db(values[i]), *values[i + 1 :])
                 # a row whose first event is in this batch cannot exist yet (the checkpoint commits with it)
                 is_new = table == "follow_ups" or row.get("first_position", 0) >= first
                 (new if is_new else changed).append(values)

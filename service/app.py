@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.codec import make_mapper
 from projections.generations import ensure_active
+from projections.log_reader import LogReader
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from service import health, retention
@@ -95,12 +96,13 @@ def create_app(
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             await tracker.start()
             runners = []
+            log_reader = LogReader(dsn, store.mapper, bounds)  # the runners decode each batch once
             if settings.retention_days > 0:
                 sweep = retention.sweep_forever(store, clock, settings.retention_days)
                 runners.append(asyncio.create_task(sweep, name="retention"))
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
-                    runner = ProjectionRunner(dsn, projection, store.mapper, limits=bounds)
+                    runner = ProjectionRunner(dsn, projection, store.mapper, limits=bounds, reader=log_reader)
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             app.state.read_log = read_log = ReadLog(dsn)
             read_log.start()
@@ -111,6 +113,7 @@ def create_app(
                 for task in runners:
                     task.cancel()
                 await asyncio.gather(*runners, return_exceptions=True)
+                await log_reader.close()
                 await tracker.close()
                 await store.close()
 

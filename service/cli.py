@@ -17,6 +17,7 @@ import asyncpg
 import uvicorn
 
 from domain.codec import make_mapper
+from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
@@ -122,8 +123,13 @@ async def _migrate(dsn: str) -> list[int]:
 async def _project(urls: DatabaseUrls, settings: Settings) -> None:
     await _migrate(urls.migration)
     bounds = limits(settings)
-    runners = [ProjectionRunner(urls.service, p, make_mapper(), limits=bounds) for p in PROJECTIONS.values()]
-    await asyncio.gather(*(r.run_forever() for r in runners))
+    mapper = make_mapper()
+    reader = LogReader(urls.service, mapper, bounds)  # shared: the runners decode each batch once
+    runners = [ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader) for p in PROJECTIONS.values()]
+    try:
+        await asyncio.gather(*(r.run_forever() for r in runners))
+    finally:
+        await reader.close()
 
 
 async def _rebuild(urls: DatabaseUrls, name: str) -> int:

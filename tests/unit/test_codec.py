@@ -5,10 +5,19 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, cast
 
+import pytest
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    StoredEvent,
+    TranscodingNotRegisteredError,
+    UUIDAsHex,
+)
 from eventsourcing.utils import get_topic
 
 from domain.codec import make_mapper
@@ -62,3 +71,22 @@ def test_a_new_record_carries_its_class_version() -> None:
     stored = mapper.to_stored_event(event)
     assert json.loads(stored.state)["class_version"] == 2
     assert mapper.to_domain_event(stored) == event
+
+
+def test_stored_state_decodes_as_the_library_decodes_it() -> None:
+    library = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DatetimeAsISO(), DecimalAsStr()):
+        library.register(transcoding)
+    area = uuid.uuid4()
+    state = {
+        "timestamp": datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
+        "changes": {"area_id": {"old": area, "new": uuid.uuid4()}, "count": {"old": 1, "new": 2}},
+        "areas": [area, [Decimal("1.5"), {"at": datetime(2026, 1, 1, tzinfo=UTC)}], "Råslätt", None, 3, 2.5],
+        "look_alike": {"_type_": "uuid_hex", "note": "three keys are not a typed value", "n": 1},
+        "place": {"sealed": "abc="},
+    }
+    data = library.encode(state)
+    assert make_mapper().transcoder.decode(data) == library.decode(data) == state
+    unknown = b'{"at": {"_type_": "sundial_reading", "_data_": "noon"}}'
+    with pytest.raises(TranscodingNotRegisteredError):
+        make_mapper().transcoder.decode(unknown)

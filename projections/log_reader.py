@@ -1,0 +1,166 @@
+"""Batches of the event log, fetched and decoded once for every projection runner of a process.
+
+Decoding (the JSON, the sealed free text) is most of what a catch-up costs in Python. The
+picture and the audit trail follow the same log, and while catching up they ask for the same
+batches: the second to ask gets the first's. Only complete batches are shared (`limit` rows):
+the log is append-only and committed in order, so a complete batch is the same whenever it is
+read, while a short one (the head of the log) may have grown since and is read again.
+A runner also asks for its next batch before it applies the current one (read-ahead): on a
+connection of the reader's own, PostgreSQL fetches it while the runner applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import TopicError
+
+from domain.codec import SealingMapper
+from projections.generations import Recorded
+from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
+
+log = logging.getLogger(__name__)
+_BATCH_SQL = (
+    "SELECT s.notification_id, s.recorded_at, s.originator_id, s.originator_version, s.topic, s.state, k.key"
+    " FROM stored_events s LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
+    " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
+)
+_CLOSING_FAILED: tuple[type[Exception], ...] = (TimeoutError, *UNAVAILABLE)
+DECODE_SLICE = 200
+"""Events decoded between two turns of the event loop (about 3 ms)."""
+KEEP = 3
+"""Complete batches kept at most for runners that have not taken them yet (a runner far behind reads its own)."""
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """The decoded form of an event whose stored state cannot be decoded: poison for every projection."""
+
+    error: Exception
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The events after a position, in order; events of unknown types are left out."""
+
+    events: list[Recorded]
+    last: int
+    """The position of the last event read (the one asked after, if none)."""
+    rows: int
+    """How many stored events were read (a complete batch: as many as asked for)."""
+
+
+@dataclass
+class _Shared:
+    """A batch being read or read, and how many runners have taken it."""
+
+    task: asyncio.Task[Batch]
+    taken: int = 0
+
+
+class LogReader:
+    """Reads the log in batches for the runners of one process; decodes each batch once."""
+
+    def __init__(self, dsn: str, mapper: SealingMapper, limits: Limits = DEFAULT_LIMITS, keep: int = KEEP) -> None:
+        self.dsn, self.mapper, self.limits, self.keep = dsn, mapper, limits, keep
+        self._batches: OrderedDict[tuple[int, int], _Shared] = OrderedDict()
+        self._followers = 0
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+        self._skipped_topics: set[str] = set()
+
+    @contextlib.contextmanager
+    def following(self) -> Iterator[None]:
+        """For as long as a runner follows the log with this reader: a batch is kept until each has it."""
+        self._followers += 1
+        try:
+            yield
+        finally:
+            self._followers -= 1
+
+    async def read(self, after: int, limit: int) -> Batch:
+        """Up to `limit` events after position `after`, decoded (the key is destroyed: its text is REDACTED)."""
+        key = (after, limit)
+        shared = self._batches.get(key)
+        if shared is not None:
+            with contextlib.suppress(Exception):  # the other's read failed: read it again, here
+                batch = await asyncio.shield(shared.task)
+                if batch.rows == limit:
+                    self._take(key, shared)
+                    return batch
+        shared = _Shared(asyncio.create_task(self._read(after, limit)))
+        self._batches[key] = shared
+        while len(self._batches) > self.keep:
+            self._batches.popitem(last=False)  # a runner awaiting it still gets it
+        # shielded: a runner cancelled while reading must not cancel another's read of the same batch
+        batch = await asyncio.shield(shared.task)
+        if batch.rows == limit:
+            self._take(key, shared)
+        elif self._batches.get(key) is shared:
+            del self._batches[key]  # the head of the log: whoever asks next reads it again
+        return batch
+
+    def _take(self, key: tuple[int, int], shared: _Shared) -> None:
+        shared.taken += 1
+        if shared.taken >= self._followers and self._batches.get(key) is shared:
+            del self._batches[key]  # every runner has it: memory stays at what they hold
+
+    async def close(self) -> None:
+        """Stop reading ahead and close the reader's connections."""
+        tasks = [shared.task for shared in self._batches.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._batches.clear()
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            try:
+                async with asyncio.timeout(self.limits.connect_seconds):
+                    await pool.close()
+            except _CLOSING_FAILED:
+                pool.terminate()  # the database is away: nothing to close gracefully
+
+    async def _connections(self) -> asyncpg.Pool:
+        async with self._opening:
+            if self._pool is None:  # made on first use; it connects when it needs to (min_size=0)
+                self._pool = await asyncpg.create_pool(
+                    self.dsn,
+                    min_size=0,
+                    max_size=2,  # a runner catching up and one following, or two reading ahead
+                    timeout=self.limits.connect_seconds,
+                    command_timeout=self.limits.command_seconds,
+                )
+            return self._pool
+
+    async def _read(self, after: int, limit: int) -> Batch:
+        pool = await self._connections()
+        async with pool.acquire(timeout=self.limits.connect_seconds) as conn:
+            rows = await conn.fetch(_BATCH_SQL, after, limit)
+        return Batch(await self._decode(rows), int(rows[-1][0]) if rows else after, len(rows))
+
+    async def _decode(self, rows: list[asyncpg.Record]) -> list[Recorded]:
+        batch = []
+        for n, r in enumerate(rows):
+            if n and n % DECODE_SLICE == 0:
+                # Let the loop go on between slices: the runner's statements come back while the
+                # next batch is decoded (the two overlap), and requests are not held up for long.
+                await asyncio.sleep(0)
+            try:
+                key = bytes(r[6]) if r[6] is not None else None  # None: destroyed, the text reads REDACTED
+                event: object = self.mapper.to_domain_event(StoredEvent(r[2], r[3], r[4], bytes(r[5])), key)
+            except TopicError:
+                if r[4] not in self._skipped_topics:
+                    self._skipped_topics.add(r[4])
+                    log.info("projections skip events of unknown type %s", r[4])
+                continue
+            except Exception as error:  # the runner stops at it and names it
+                event = Undecodable(error)
+            batch.append(Recorded(r[0], r[1], r[2], r[3], r[4], event))
+        return batch

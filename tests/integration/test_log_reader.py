@@ -1,0 +1,111 @@
+"""The log reader: a complete batch decoded once for every runner, the head read again, poison named."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from uuid import UUID
+
+import asyncpg
+import pytest
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import StoredEvent
+
+from domain.actor import Actor
+from domain.area import Area
+from domain.codec import SealingMapper, make_mapper
+from domain.report import Report
+from projections.generations import ensure_active
+from projections.log_reader import LogReader
+from projections.picture import PictureProjection
+from projections.runner import ProjectionFailed, ProjectionRunner
+from service.event_store import EventStore
+
+POLICE = Actor("polis-1", "polisen", "jonkoping")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+class _CountingMapper(SealingMapper):
+    """The service's mapper, counting the events it decodes."""
+
+    def __init__(self) -> None:
+        super().__init__(transcoder=make_mapper().transcoder)
+        self.decoded = 0
+
+    def to_domain_event(self, stored_event: StoredEvent, key: bytes | None = None) -> DomainEventProtocol[UUID]:
+        self.decoded += 1
+        return super().to_domain_event(stored_event, key)
+
+
+async def _submit(store: EventStore, area: Area) -> int:
+    report = Report.submit(POLICE, now=NOW, area_id=area.id, category="klotter", week="2026-W48", place="Torget")
+    return (await store.append(report.collect_events(), 0)).position
+
+
+async def test_complete_batches_are_decoded_once_and_the_head_of_the_log_is_read_again(own_dsn: str) -> None:
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        area = Area.define(POLICE, "raslatt", "Råslätt")
+        start = (await store.append(area.collect_events(), 0)).position - 1
+        for _ in range(6):
+            head = await _submit(store, area)
+        mapper = _CountingMapper()
+        reader = LogReader(own_dsn, mapper, keep=3)
+        try:
+            with reader.following(), reader.following():  # two runners, as in the service
+                first = await reader.read(start, 4)
+                assert [e.position for e in first.events] == list(range(start + 1, start + 5))
+                assert first.events[1].event.place == "Torget"  # its free text opened
+                assert await reader.read(start, 4) is first  # a second runner asking: no second read
+                together = await asyncio.gather(reader.read(first.last, 2), reader.read(first.last, 2))
+                assert together[0] is together[1]  # asked at once: read once
+                assert mapper.decoded == 6
+
+                at_head = await reader.read(head - 1, 10)  # short: the head of the log
+                assert (at_head.rows, at_head.last) == (1, head)
+                newer = await _submit(store, area)
+                again = await reader.read(head - 1, 10)
+                assert (again.rows, again.last) == (2, newer)  # read again, and it has grown
+                assert mapper.decoded == 9
+
+                for after in range(start, start + 4):  # four complete batches: the first is no longer kept
+                    await reader.read(after, 1)
+                decoded = mapper.decoded
+                await reader.read(start + 1, 1)
+                assert mapper.decoded == decoded  # kept
+                await reader.read(start, 1)
+                assert mapper.decoded == decoded + 1  # not kept: read again
+            with reader.following():  # one runner (a rebuild): nothing is kept for others
+                alone = await reader.read(start, 2)
+                assert await reader.read(start, 2) is not alone
+        finally:
+            await reader.close()
+            await store.close()
+
+
+async def test_an_event_that_cannot_be_decoded_stops_the_projection_at_it(own_dsn: str) -> None:
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        area = Area.define(POLICE, "raslatt", "Råslätt")
+        await store.append(area.collect_events(), 0)
+        before = await _submit(store, area)
+        broken = await pool.fetchval(  # a known type whose state holds a value of a type nobody registered
+            "INSERT INTO stored_events (originator_id, originator_version, topic, state)"
+            " VALUES (gen_random_uuid(), 1, 'domain.report:Report.Submitted', $1) RETURNING notification_id",
+            b'{"timestamp": {"_type_": "sundial_reading", "_data_": "noon"}}',
+        )
+        await _submit(store, area)
+        await store.close()
+        conn = await asyncpg.connect(own_dsn)
+        try:
+            generation = await ensure_active(conn, PictureProjection())
+            runner = ProjectionRunner(own_dsn, PictureProjection(), make_mapper(), batch_size=2)
+            with pytest.raises(ProjectionFailed, match=f"position {broken} .*Report.Submitted.*could not be applied"):
+                await runner.follow(conn, generation, stop_at_head=True)
+            row = await conn.fetchrow("SELECT position, failed_at_position FROM projection_generations")
+            assert row is not None
+            assert (row["position"], row["failed_at_position"]) == (before, broken)  # all before it applied
+        finally:
+            await conn.close()
