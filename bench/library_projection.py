@@ -99,11 +99,13 @@ async def create_tables(dsn: str) -> None:
 
 
 def run_library(dsn: str, events: int, tracking_only: bool = False, timeout: float = 600.0) -> tuple[int, float]:
-    """Let the library's runner project the log from the start; (events, seconds) from event 500 to `events`.
+    """Let the library's runner project the log from the start; (events, seconds) after its warm-up to `events`.
 
-    Blocking (the library runs in threads); call create_tables first. The first 500 events
-    are left out of the timing (connection pools, threads and the first queries warming up).
+    Blocking (the library runs in threads); call create_tables first. The first 500 events (a
+    tenth of a short run) are left out of the timing (connection pools, threads and the first
+    queries warming up).
     """
+    warm_up = min(500, events // 10)
     env = library_env(dsn) | {"PERSISTENCE_MODULE": "eventsourcing.postgres", "STORED_CREATE_TABLE": "no"}
     projection = _TrackingOnly if tracking_only else _LibraryAudit
     with ProjectionRunner(
@@ -114,7 +116,7 @@ def run_library(dsn: str, events: int, tracking_only: bool = False, timeout: flo
         while time.monotonic() < deadline:
             reached = view.max_tracking_id(_Stored.name) or 0
             now = time.perf_counter()
-            if start is None and reached >= 500:
+            if start is None and reached >= warm_up:
                 start = (reached, now)
             if start is not None and reached >= events:
                 return reached - start[0], now - start[1]
