@@ -193,7 +193,7 @@ class ProjectionRunner:
         last = batch.last
         active = True
         try:
-            active = await self._commit(conn, generation, batch.events, last)
+            active = await self._commit(conn, generation, batch.events, last, durable=batch.rows < self.batch_size)
         except _NOT_POISON:
             raise
         except Exception:
@@ -211,12 +211,22 @@ class ProjectionRunner:
             self.on_batch(last)
         return last, active
 
-    async def _commit(self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int) -> bool:
-        """Apply and checkpoint in one transaction; whether the generation is (still) the active one."""
+    async def _commit(
+        self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int, *, durable: bool = True
+    ) -> bool:
+        """Apply and checkpoint in one transaction; whether the generation is (still) the active one.
+
+        Catching up (`durable` false), a commit does not wait for its flush: a crash of the
+        database may lose the last batches, but their checkpoint with them (one transaction),
+        and the runner applies them again. Following the log, every commit is flushed first, so
+        that a picture a reader has seen never goes back.
+        """
         for recorded in batch:
             if isinstance(recorded.event, Undecodable):
                 raise recorded.event.error
         async with conn.transaction():
+            if not durable:
+                await conn.execute("SET LOCAL synchronous_commit = off")
             if batch:
                 await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
             active = await conn.fetchval(
