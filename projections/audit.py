@@ -23,7 +23,6 @@ CREATE TABLE {schema}.entries (
 CREATE INDEX ON {schema}.entries (tenant, position);
 CREATE INDEX ON {schema}.entries (tenant, recorded_at);
 CREATE INDEX ON {schema}.entries (tenant, aggregate_id, position);
-CREATE TABLE {schema}.streams (stream_id uuid PRIMARY KEY, area_id uuid);
 """
 _COLUMNS = (
     "position", "recorded_at", "tenant", "actor", "org", "event_type", "aggregate_type", "aggregate_id",
@@ -76,20 +75,25 @@ class AuditProjection:
     tables: tuple[str, ...] = ("entries",)
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
-        """Append one entry per event, and remember which area each stream is about."""
-        ids = list({r.originator_id for r in batch if r.version > 1})
+        """Append one entry per event; an event that does not name its area is about its stream's."""
+        # A stream's area is the one its latest entry names (the index on tenant, aggregate, position).
+        older = {(r.event.tenant, r.originator_id) for r in batch if r.version > 1 and hasattr(r.event, "tenant")}
         streams: dict[UUID, UUID | None] = {}
-        if ids:
-            rows = await conn.fetch(f"SELECT stream_id, area_id FROM {schema}.streams WHERE stream_id = ANY($1)", ids)
-            streams = {r["stream_id"]: r["area_id"] for r in rows}
-        entries, changed = [], {}
+        if older:
+            rows = await conn.fetch(
+                f"SELECT s.id, (SELECT e.area_id FROM {schema}.entries e WHERE e.tenant = s.tenant"
+                " AND e.aggregate_id = s.id ORDER BY e.position DESC LIMIT 1)"
+                " FROM unnest($1::text[], $2::uuid[]) AS s(tenant, id)",
+                [o[0] for o in older],
+                [o[1] for o in older],
+            )
+            streams = {r[0]: r[1] for r in rows}
+        entries = []
         for r in batch:
             e = r.event
             if not hasattr(e, "tenant"):
                 continue
-            area = _area_of(e, r.originator_id, streams)
-            if streams.get(r.originator_id) != area:
-                streams[r.originator_id] = changed[r.originator_id] = area
+            area = streams[r.originator_id] = _area_of(e, r.originator_id, streams)
             entries.append(
                 (
                     r.position, r.recorded_at, e.tenant, e.by, e.org, type(e).__name__,
@@ -104,13 +108,6 @@ class AuditProjection:
         redacted = [(r.event.tenant, r.originator_id) for r in batch if isinstance(r.event, _REDACTIONS)]
         if redacted:
             await _scrub(conn, schema, redacted)
-        if changed:
-            await conn.execute(
-                f"INSERT INTO {schema}.streams (stream_id, area_id) SELECT * FROM unnest($1::uuid[], $2::uuid[])"
-                " ON CONFLICT (stream_id) DO UPDATE SET area_id = excluded.area_id",
-                list(changed),
-                list(changed.values()),
-            )
 
 
 async def _scrub(conn: Connection, schema: str, streams: list[tuple[str, UUID]]) -> None:
