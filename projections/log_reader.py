@@ -133,7 +133,7 @@ class LogReader:
                 self._pool = await asyncpg.create_pool(
                     self.dsn,
                     min_size=0,
-                    max_size=2,  # a runner catching up and one following, or two reading ahead
+                    max_size=4,  # a read at a time per runner (its next batch), and room for more runners
                     timeout=self.limits.connect_seconds,
                     command_timeout=self.limits.command_seconds,
                 )
