@@ -75,6 +75,11 @@ _ASSESSMENT_COLUMNS = (
 
 
 _JSON_COLUMNS = frozenset(("location", "last_follow_up"))
+# The reports' column types, for changing many at once from arrays (corrections and retractions in a catch-up).
+_REPORT_TYPES = (
+    "uuid", "text", "uuid", "text", "text", "int", "text", "text", "text",
+    "jsonb", "text", "text", "text", "text", "timestamptz", "bigint", "bigint", "int",
+)  # fmt: skip
 
 
 def _upsert(schema: str, table: str, columns: tuple[str, ...], key: str) -> str:
@@ -83,6 +88,17 @@ def _upsert(schema: str, table: str, columns: tuple[str, ...], key: str) -> str:
     return (
         f"INSERT INTO {schema}.{table} ({', '.join(columns)}) VALUES ({placeholders})"
         f" ON CONFLICT ({key}) DO UPDATE SET {updates}"
+    )
+
+
+def _upsert_arrays(schema: str, table: str, columns: tuple[str, ...], types: tuple[str, ...], key: str) -> str:
+    """The upsert of many rows given as one array per column: one statement, not one per row."""
+    arrays = ", ".join(f"${i}::{'text' if t == 'jsonb' else t}[]" for i, t in enumerate(types, 1))
+    values = ", ".join(f"u.{c}::jsonb" if t == "jsonb" else f"u.{c}" for c, t in zip(columns, types, strict=True))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key.split(", "))
+    return (
+        f"INSERT INTO {schema}.{table} ({', '.join(columns)}) SELECT {values}"
+        f" FROM unnest({arrays}) AS u({', '.join(columns)}) ON CONFLICT ({key}) DO UPDATE SET {updates}"
     )
 
 
@@ -244,7 +260,10 @@ class PictureProjection:
                 await conn.copy_records_to_table(table, records=new, columns=columns, schema_name=schema.strip('"'))
             else:
                 changed += new
-            if changed:
+            if table == "reports" and len(changed) >= COPY_FROM:
+                by_column = zip(*changed, strict=True)
+                await conn.execute(_upsert_arrays(schema, table, columns, _REPORT_TYPES, key), *by_column)
+            elif changed:
                 await conn.executemany(_upsert(schema, table, columns, key), changed)
         if state.redacted_actions:
             await conn.execute(

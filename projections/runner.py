@@ -196,7 +196,7 @@ class ProjectionRunner:
             active = await self._commit(conn, generation, batch.events, last, durable=batch.rows < self.batch_size)
         except _NOT_POISON:
             raise
-        except Exception:
+        except Exception as batch_error:
             # Find the event at fault: apply the batch one event at a time.
             for recorded in batch.events:
                 try:
@@ -207,6 +207,11 @@ class ProjectionRunner:
                     raise ProjectionFailed(await self._fail(conn, generation, recorded, error)) from error
             # (events of unknown types after the last one applied: the checkpoint passes them too)
             active = await self._commit(conn, generation, [], last)
+            # Each event applied alone: the projection's way of applying many at once is at fault.
+            log.warning(
+                "projection %s could not apply events %d-%d together (%r), but one at a time",
+                self.projection.name, batch.events[0].position if batch.events else last, last, batch_error,
+            )  # fmt: skip
         if self.on_batch:
             self.on_batch(last)
         return last, active

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import asyncpg
+import pytest
 
 from domain.actor import Actor
 from domain.area import Area
 from domain.codec import make_mapper
+from domain.location import coarsen
 from domain.report import Report
 from projections.generations import COPY_FROM, create_generation, schema_of
 from projections.registry import PROJECTIONS
@@ -27,11 +29,14 @@ async def _seed(store: EventStore, areas: list[Area], moved: list[Report]) -> No
         areas += [Area.define(POLICE, "raslatt", "Råslätt"), Area.define(POLICE, "centrum", "Centrum")]
         for area in areas:
             await store.append(area.collect_events(), 0)
-    for report in moved[:5]:  # their streams in the audit trail move too
+    for report in moved[: COPY_FROM + 5]:  # a long batch changes them all at once; in the audit trail they move
         report.correct(POLICE, {"area_id": areas[1].id, "count": 3}, "fel område", NOW)
         await store.append(report.collect_events(), report.version - 1)
     for n in range(REPORTS):
-        report = Report.submit(POLICE, now=NOW, area_id=areas[0].id, category="klotter", week="2026-W47", count=2)
+        where = coarsen(57.78, 14.16) if n % 2 else None
+        report = Report.submit(
+            POLICE, now=NOW, area_id=areas[0].id, category="klotter", week="2026-W47", count=2, location=where
+        )
         if n % 13 == 0:
             report.retract(POLICE, "dubblett")
         else:
@@ -46,7 +51,9 @@ async def _tables(conn: asyncpg.Connection, schema: str, tables: tuple[str, ...]
 TABLES = {"audit": ("entries",), "picture": ("reports", "weekly_counts", "areas", "area_changes")}
 
 
-async def test_long_and_short_batches_build_the_same_read_models(own_dsn: str, own_database: SessionDatabase) -> None:
+async def test_long_and_short_batches_build_the_same_read_models(
+    own_dsn: str, own_database: SessionDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
     # A database of the test's own: every generation it builds starts from the same log.
     assert REPORTS >= COPY_FROM  # a long batch holds enough new streams to go by COPY
     conn = await asyncpg.connect(own_dsn)
@@ -75,6 +82,7 @@ async def test_long_and_short_batches_build_the_same_read_models(own_dsn: str, o
                 if projection.name == name
             ]
             assert short == long, name
+            assert "one at a time" not in caplog.text  # each batch applied as a whole, not event by event
             assert len(short[tables[0]]) >= 2 * REPORTS
         await admin.close()
     finally:
