@@ -48,19 +48,24 @@ def _trend_of(values: dict[str, tuple[int, int]], week: str) -> str:
 
 # One statement, so one snapshot and one round trip: the area, the position, the counts of the
 # weeks shown and those the trend looks back on, the latest published assessment, the open
-# actions and the time of the latest report.
+# actions and the time of the latest report. The counts come as four arrays side by side:
+# asyncpg decodes typed arrays in a fraction of the time it takes for as many anonymous rows.
 _AREA_PICTURE = """
 SELECT a.area_id, a.code, a.name, a.retired,
     (SELECT position FROM projection_generations WHERE projection = 'picture' AND active) AS position,
-    ARRAY(SELECT ROW(week, category, reports, occurrences) FROM picture.weekly_counts
-        WHERE tenant = $1 AND area_id = $2 AND week >= $3 AND week <= $4 AND (reports <> 0 OR occurrences <> 0)
-    ) AS counts,
+    c.weeks, c.categories, c.reports, c.occurrences,
     (SELECT ROW(week, revision, level, summary, published_at) FROM picture.assessments
         WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1) AS assessment,
     ARRAY(SELECT ROW(action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up) FROM picture.actions
         WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position) AS actions,
     (SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2) AS last_report_at
-FROM picture.areas a WHERE a.tenant = $1 AND a.area_id = $2
+FROM picture.areas a, LATERAL (
+    SELECT array_agg(week) AS weeks, array_agg(category) AS categories, array_agg(reports) AS reports,
+        array_agg(occurrences) AS occurrences
+    FROM picture.weekly_counts
+    WHERE tenant = $1 AND area_id = $2 AND week >= $3 AND week <= $4 AND (reports <> 0 OR occurrences <> 0)
+) c
+WHERE a.tenant = $1 AND a.area_id = $2
 """
 _ASSESSMENT = ("week", "revision", "level", "summary", "published_at")
 _OPEN_ACTION = ("action_id", "title", "responsible_org", "status", "starts_on", "ends_on", "last_follow_up")
@@ -76,8 +81,11 @@ async def area_picture(
     if area is None:
         return None
     series: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for week, category, reports, occurrences in area["counts"]:
-        series[category][week] = (reports, occurrences)
+    if area["weeks"] is not None:  # array_agg of no rows is NULL
+        for week, category, reports, occurrences in zip(
+            area["weeks"], area["categories"], area["reports"], area["occurrences"], strict=True
+        ):
+            series[category][week] = (reports, occurrences)
     assessment, position = area["assessment"], area["position"]
     categories = sorted(series)
     return {
