@@ -14,9 +14,9 @@ from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from projections.tenancy import tenant_connection
 from service.api.common import MinPosition, WeekInPath, csv_response, read_your_writes, wants_csv
+from service.api.context import Context
 from service.api.errors import PARAMS, OrCsv, problems
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
-from service.api.reading import ReadingOf
 from service.auth import authenticated
 from service.read_recording import recorded
 
@@ -38,15 +38,15 @@ class PictureController(Controller):
     async def area_picture(
         self,
         area_id: FromPath[UUID],
-        reading: ReadingOf,
+        context: Context,
         min_position: MinPosition,
         weeks: Annotated[int, QueryParameter(ge=1, le=52, description="how many weeks of series")] = 8,
     ) -> AreaPicture:
         """Counts, series and trends per category, the published assessment, open actions, the position."""
-        await read_your_writes(reading.tracker, "picture", min_position)
-        tenant = reading.identity.tenant
-        async with tenant_connection(reading.pool, tenant) as conn:
-            found = await picture_queries.area_picture(conn, tenant, area_id, week_of(reading.now), weeks)
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
+            found = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), weeks)
         if found is None:
             raise NotFoundException("no such area")
         return msgspec.convert(found, AreaPicture)
@@ -57,12 +57,12 @@ class PictureController(Controller):
         responses=problems(*PARAMS),
         middleware=[recorded("overview")],
     )
-    async def overview(self, reading: ReadingOf, min_position: MinPosition) -> Overview:
+    async def overview(self, context: Context, min_position: MinPosition) -> Overview:
         """Every active area: level, this week's total, trend, number of open actions."""
-        await read_your_writes(reading.tracker, "picture", min_position)
-        tenant = reading.identity.tenant
-        async with tenant_connection(reading.pool, tenant) as conn:
-            found = await picture_queries.overview(conn, tenant, week_of(reading.now))
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
+            found = await picture_queries.overview(conn, tenant, week_of(context.now))
         return msgspec.convert(found, Overview)
 
     @get(
@@ -75,15 +75,15 @@ class PictureController(Controller):
     async def lagesbild(
         self,
         week: WeekInPath,
-        reading: ReadingOf,
+        context: Context,
         min_position: MinPosition,
         accept: Accept,
     ) -> Response[Weekly]:
         """Every area for the week: counts, trend, published assessment, actions started, completed, followed up."""
         parse_week("week", week)
-        await read_your_writes(reading.tracker, "picture", min_position)
-        tenant = reading.identity.tenant
-        async with tenant_connection(reading.pool, tenant) as conn:
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
             found = await picture_queries.weekly(conn, tenant, week)
         if not wants_csv(accept):
             return Response(msgspec.convert(found, Weekly))
