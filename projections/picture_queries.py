@@ -6,10 +6,11 @@ Each runs inside `tenancy.tenant_connection`: its statements share that transact
 from __future__ import annotations
 
 import functools
-import json
 from collections import defaultdict
 from typing import Any
 from uuid import UUID
+
+import msgspec
 
 from domain.weeks import shift_week
 from projections.generations import Connection
@@ -41,29 +42,32 @@ async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID
     )
 
 
-def _trend_of(values: dict[str, tuple[int, int]], week: str) -> str:
-    previous = [values.get(w, (0, 0))[1] for w in reversed(_weeks_back(week, PREVIOUS_WEEKS + 1)[:-1])]
-    return trend(values.get(week, (0, 0))[1], previous)
+_decode = msgspec.json.decode  # a follow-up's JSON, a dozen a read: several times faster than json.loads
+_NOTHING = (0, 0)  # reports, occurrences of a week without any
 
 
 # One statement, so one snapshot and one round trip: the area, the position, the counts of the
 # weeks shown and those the trend looks back on, the latest published assessment, the open
-# actions and the time of the latest report.
+# actions and the time of the latest report. The counts come as four arrays side by side:
+# asyncpg decodes typed arrays in a fraction of the time it takes for as many anonymous rows.
 _AREA_PICTURE = """
 SELECT a.area_id, a.code, a.name, a.retired,
     (SELECT position FROM projection_generations WHERE projection = 'picture' AND active) AS position,
-    ARRAY(SELECT ROW(week, category, reports, occurrences) FROM picture.weekly_counts
-        WHERE tenant = $1 AND area_id = $2 AND week >= $3 AND week <= $4 AND (reports <> 0 OR occurrences <> 0)
-    ) AS counts,
+    c.weeks, c.categories, c.reports, c.occurrences,
     (SELECT ROW(week, revision, level, summary, published_at) FROM picture.assessments
         WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1) AS assessment,
     ARRAY(SELECT ROW(action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up) FROM picture.actions
         WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position) AS actions,
     (SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2) AS last_report_at
-FROM picture.areas a WHERE a.tenant = $1 AND a.area_id = $2
+FROM picture.areas a, LATERAL (
+    SELECT array_agg(week) AS weeks, array_agg(category) AS categories, array_agg(reports) AS reports,
+        array_agg(occurrences) AS occurrences
+    FROM picture.weekly_counts
+    WHERE tenant = $1 AND area_id = $2 AND week >= $3 AND week <= $4 AND (reports <> 0 OR occurrences <> 0)
+) c
+WHERE a.tenant = $1 AND a.area_id = $2
 """
 _ASSESSMENT = ("week", "revision", "level", "summary", "published_at")
-_OPEN_ACTION = ("action_id", "title", "responsible_org", "status", "starts_on", "ends_on", "last_follow_up")
 
 
 async def area_picture(
@@ -76,40 +80,46 @@ async def area_picture(
     if area is None:
         return None
     series: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for week, category, reports, occurrences in area["counts"]:
-        series[category][week] = (reports, occurrences)
+    if area["weeks"] is not None:  # array_agg of no rows is NULL
+        for week, category, reports, occurrences in zip(
+            area["weeks"], area["categories"], area["reports"], area["occurrences"], strict=True
+        ):
+            series[category][week] = (reports, occurrences)
+    # One pass per category: its count this week, its series and its trend.
+    before = _weeks_back(this_week, PREVIOUS_WEEKS + 1)[-2::-1]  # the weeks the trend looks back on
+    counts, lines, trends = {}, {}, {}
+    for category in sorted(series):
+        values = series[category]
+        now = values.get(this_week)
+        if now is not None:
+            counts[category] = {"reports": now[0], "occurrences": now[1]}
+        lines[category] = [
+            {"week": w, "reports": r, "occurrences": o} for w in shown for r, o in (values.get(w, _NOTHING),)
+        ]
+        trends[category] = trend((now or _NOTHING)[1], [values.get(w, _NOTHING)[1] for w in before])
     assessment, position = area["assessment"], area["position"]
-    categories = sorted(series)
     return {
         "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"], "retired": area["retired"]},
         "week": this_week,
         "weeks": shown,
-        "counts": {
-            c: {"reports": series[c][this_week][0], "occurrences": series[c][this_week][1]}
-            for c in categories
-            if this_week in series[c]
-        },
-        "series": {
-            c: [
-                {"week": w, "reports": series[c].get(w, (0, 0))[0], "occurrences": series[c].get(w, (0, 0))[1]}
-                for w in shown
-            ]
-            for c in categories
-        },
-        "trends": {c: _trend_of(series[c], this_week) for c in categories},
+        "counts": counts,
+        "series": lines,
+        "trends": trends,
         "assessment": dict(zip(_ASSESSMENT, assessment, strict=True)) if assessment else None,
-        "open_actions": [_action(dict(zip(_OPEN_ACTION, a, strict=True))) for a in area["actions"]],
+        "open_actions": [_open_action(*a) for a in area["actions"]],
         "last_report_at": area["last_report_at"],
         "position": int(position or 0),
     }
 
 
-def _action(row: Any) -> dict[str, Any]:
-    follow_up = row["last_follow_up"]
+def _open_action(
+    action_id: UUID, title: str, org: str, status: str, starts_on: Any, ends_on: Any, follow_up: Any
+) -> dict[str, Any]:
+    """An open action from its row in the picture query (the columns in its order)."""
     return {
-        "id": str(row["action_id"]), "title": row["title"], "responsible_org": row["responsible_org"],
-        "status": row["status"], "starts_on": row["starts_on"], "ends_on": row["ends_on"],
-        "latest_follow_up": json.loads(follow_up) if isinstance(follow_up, str) else follow_up,
+        "id": str(action_id), "title": title, "responsible_org": org, "status": status,
+        "starts_on": starts_on, "ends_on": ends_on,
+        "latest_follow_up": _decode(follow_up) if isinstance(follow_up, str) else follow_up,
     }  # fmt: skip
 
 

@@ -25,8 +25,15 @@ TENANT = "lagesbild.tenant"
 """The setting that names the tenant whose rows a transaction reads."""
 READER = "lagesbild_reader"
 """The role a read's transaction acts as: SELECT on the read models, under row-level security."""
-# Both for the transaction only, in one round trip: nothing stays on the pooled connection.
-_READ_AS_SQL = f"SELECT set_config('role', '{READER}', true), set_config('{TENANT}', $1, true)"
+# The transaction's start, its role and its tenant in one round trip (a simple query of two
+# statements; a statement with parameters could not carry the BEGIN). Both settings are local to
+# the transaction: nothing stays on the pooled connection. The tenant goes in as hexadecimal
+# digits, decoded by PostgreSQL, so no text of the caller's is ever part of the SQL.
+_BEGIN_READ_AS_SQL = (
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+    f" SELECT set_config('role', '{READER}', true),"
+    f" set_config('{TENANT}', convert_from(decode('{{}}', 'hex'), 'UTF8'), true)"
+)
 
 
 def row_security_sql(schema: str, table: str) -> str:
@@ -45,8 +52,10 @@ def row_security_sql(schema: str, table: str) -> str:
 async def tenant_connection(pool: asyncpg.Pool, tenant: str) -> AsyncIterator[PoolConnectionProxy]:
     """A pooled connection in a read-only transaction (one snapshot) that sees `tenant`'s rows only.
 
-    The setting is local to the transaction, so nothing of it stays on the pooled connection.
+    The settings are local to the transaction, so nothing of them stays on the pooled connection.
     """
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
-        await conn.execute(_READ_AS_SQL, tenant)
+    async with pool.acquire() as conn:
+        await conn.execute(_BEGIN_READ_AS_SQL.format(tenant.encode().hex()))
         yield conn
+        # After an error the pool's reset on release rolls back (or drops a broken connection).
+        await conn.execute("COMMIT")

@@ -25,6 +25,7 @@ from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
+from service.api.context import context_provider
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
@@ -139,6 +140,7 @@ def create_app(
             "tracker": Provide(_tracker, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "now": Provide(clock, sync_to_thread=False),
+            "context": Provide(context_provider(settings, clock)),
         },
         security=[{"bearer": []}],
         guards=[limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else [],

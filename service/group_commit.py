@@ -117,8 +117,14 @@ class GroupCommitWriter:
             self._waiting.append(append)
             self._dispatch()
         else:  # nothing else going on: write in this task, no task switch
-            await self._write(self._idle.pop(), [append])
+            await self._write(self._take_lane(1), [append])
         return await append.future
+
+    def _take_lane(self, size: int) -> WriterConnection:
+        # A group counts as in flight from the moment it has its lane, not only once its task
+        # starts: an append arriving in between must wait, not find no write going on and no lane.
+        self._in_flight.append(size)
+        return self._idle.pop()
 
     def _dispatch(self) -> None:
         while self._idle and self._waiting:
@@ -129,7 +135,7 @@ class GroupCommitWriter:
             group = self._next_group()
             if not group:
                 return
-            task = asyncio.create_task(self._write(self._idle.pop(), group))
+            task = asyncio.create_task(self._write(self._take_lane(len(group)), group))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -154,7 +160,6 @@ class GroupCommitWriter:
         return group
 
     async def _write(self, lane: WriterConnection, group: list[PendingAppend]) -> None:
-        self._in_flight.append(len(group))
         try:
             in_doubt = await self._write_group(lane, group)
         except Exception as error:  # a fault of ours: the callers get it, rather than wait for ever

@@ -13,17 +13,8 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from projections.tenancy import tenant_connection
-from service.api.common import (
-    Identity,
-    MinPosition,
-    Now,
-    Pool,
-    Tracker,
-    WeekInPath,
-    csv_response,
-    read_your_writes,
-    wants_csv,
-)
+from service.api.common import MinPosition, WeekInPath, csv_response, read_your_writes, wants_csv
+from service.api.context import Context
 from service.api.errors import PARAMS, OrCsv, problems
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
 from service.auth import authenticated
@@ -47,17 +38,15 @@ class PictureController(Controller):
     async def area_picture(
         self,
         area_id: FromPath[UUID],
-        identity: Identity,
-        pool: Pool,
-        tracker: Tracker,
-        now: Now,
+        context: Context,
         min_position: MinPosition,
         weeks: Annotated[int, QueryParameter(ge=1, le=52, description="how many weeks of series")] = 8,
     ) -> AreaPicture:
         """Counts, series and trends per category, the published assessment, open actions, the position."""
-        await read_your_writes(tracker, "picture", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
-            found = await picture_queries.area_picture(conn, identity.tenant, area_id, week_of(now), weeks)
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
+            found = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), weeks)
         if found is None:
             raise NotFoundException("no such area")
         return msgspec.convert(found, AreaPicture)
@@ -68,13 +57,12 @@ class PictureController(Controller):
         responses=problems(*PARAMS),
         middleware=[recorded("overview")],
     )
-    async def overview(
-        self, identity: Identity, pool: Pool, tracker: Tracker, now: Now, min_position: MinPosition
-    ) -> Overview:
+    async def overview(self, context: Context, min_position: MinPosition) -> Overview:
         """Every active area: level, this week's total, trend, number of open actions."""
-        await read_your_writes(tracker, "picture", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
-            found = await picture_queries.overview(conn, identity.tenant, week_of(now))
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
+            found = await picture_queries.overview(conn, tenant, week_of(context.now))
         return msgspec.convert(found, Overview)
 
     @get(
@@ -87,17 +75,16 @@ class PictureController(Controller):
     async def lagesbild(
         self,
         week: WeekInPath,
-        identity: Identity,
-        pool: Pool,
-        tracker: Tracker,
+        context: Context,
         min_position: MinPosition,
         accept: Accept,
     ) -> Response[Weekly]:
         """Every area for the week: counts, trend, published assessment, actions started, completed, followed up."""
         parse_week("week", week)
-        await read_your_writes(tracker, "picture", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
-            found = await picture_queries.weekly(conn, identity.tenant, week)
+        await read_your_writes(context.tracker, "picture", min_position)
+        tenant = context.identity.tenant
+        async with tenant_connection(context.pool, tenant) as conn:
+            found = await picture_queries.weekly(conn, tenant, week)
         if not wants_csv(accept):
             return Response(msgspec.convert(found, Weekly))
         categories = sorted({c for area in found["areas"] for c in area["counts"]})

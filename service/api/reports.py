@@ -37,6 +37,7 @@ from service.api.common import (
     read_your_writes,
     written,
 )
+from service.api.context import Context
 from service.api.errors import CHANGE, PARAMS, WRITE, problems
 from service.api.list_shapes import Location as LocationOut
 from service.api.list_shapes import ReportPage
@@ -85,20 +86,17 @@ class ReportController(Controller):
     async def submit_report(
         self,
         data: JSONBody[ReportIn],
-        identity: Identity,
-        store: Store,
-        areas: Areas,
-        settings: Config,
-        now: Now,
+        context: Context,
         idempotency_key: IdempotencyKey,
     ) -> Response[Written]:
         """Free text with personal data, an unknown area or category, or a future time: 422."""
-        await _check_area(areas, data.area_id, identity.tenant, "area_id")
+        identity, store = context.identity, context.store
+        await _check_area(context.areas, data.area_id, identity.tenant, "area_id")
         await _check_category(store, data.category, identity.tenant, "category")
         report = Report.submit(
-            identity.actor, now=now, area_id=data.area_id, category=data.category,
+            identity.actor, now=context.now, area_id=data.area_id, category=data.category,
             occurred_at=data.occurred_at, week=data.week, count=data.count, place=data.place,
-            location=_location(data.location, settings, "location"), description=data.description,
+            location=_location(data.location, context.settings, "location"), description=data.description,
             source=data.source,
         )  # fmt: skip
         result = await commands.create(store, report, identity, idempotency_key)

@@ -123,6 +123,14 @@ async def test_the_area_picture(scenario: Scenario) -> None:
     assert other["assessment"] is None
 
 
+async def test_the_picture_of_an_area_nobody_has_reported_from(scenario: Scenario) -> None:
+    area = await scenario.write("POST", "/areas", {"code": "centrum", "name": "Centrum"}, "admin", "kommunen")
+    picture = await scenario.read(f"/areas/{area['id']}/picture", weeks=2)
+    assert (picture["area"]["code"], picture["weeks"]) == ("centrum", ["2026-W47", "2026-W48"])
+    assert (picture["counts"], picture["series"], picture["trends"]) == ({}, {}, {})
+    assert (picture["assessment"], picture["open_actions"], picture["last_report_at"]) == (None, [], None)
+
+
 async def test_the_overview(scenario: Scenario) -> None:
     overview = await scenario.read("/picture")
     rows = {row["area"]["code"]: row for row in overview["areas"]}

@@ -10,6 +10,7 @@ import pytest
 from projections.generations import active_generation, schema_of
 from projections.registry import PROJECTIONS
 from projections.tenancy import READER, TENANT, tenant_connection
+from service.database import create_pool
 from tests.integration.api.conftest import Client, Token
 
 OTHER = "vaxjo"
@@ -66,6 +67,30 @@ async def test_a_reader_with_no_tenant_set_sees_nothing(
             await conn.execute(f"SET LOCAL ROLE {READER}")
             await conn.execute(f"SELECT set_config('{TENANT}', '', true)")
             assert await conn.fetchval("SELECT count(*) FROM picture.reports") == 0
+
+
+async def test_a_tenant_of_any_printable_text_is_set_exactly_and_never_read_as_sql(
+    client: Client, auth: Token, area: str, pool: asyncpg.Pool
+) -> None:
+    await _other_tenants_area(client, auth)
+    for tenant in ("jönköping", "o'hara", "x'); SELECT set_config('lagesbild.tenant', 'jonkoping', true); --", "a\\'b"):
+        async with tenant_connection(pool, tenant) as conn:
+            assert await conn.fetchval(f"SELECT current_setting('{TENANT}')") == tenant
+            assert await conn.fetchval("SELECT current_user") == READER
+            assert await conn.fetchval("SELECT count(*) FROM picture.areas") == 0, tenant
+
+
+async def test_a_read_that_failed_leaves_neither_its_transaction_nor_its_role_on_the_connection(
+    database_dsn: str,
+) -> None:
+    async with create_pool(database_dsn, max_size=1) as pool:  # the service's pool, with its light reset
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            async with tenant_connection(pool, "jonkoping") as conn:
+                await conn.fetchval("SELECT 1 / 0")
+        async with pool.acquire() as conn:
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT current_user") != READER
+            assert not await conn.fetchval(f"SELECT current_setting('{TENANT}', true)")
 
 
 async def test_a_reader_may_not_write_a_read_model_even_for_its_own_tenant(
