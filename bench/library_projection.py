@@ -42,8 +42,13 @@ class _AuditView(PostgresTrackingRecorder):
         oid = event.originator_id
         with self.datastore.transaction(commit=True) as curs:
             streams: dict[UUID, UUID | None] = {}
-            if event.originator_version > 1:
-                curs.execute(f"SELECT area_id FROM {SCHEMA}.streams WHERE stream_id = %s", (oid,), prepare=True)
+            if event.originator_version > 1:  # the stream's area: its latest entry's, as ours reads it
+                curs.execute(
+                    f"SELECT area_id FROM {SCHEMA}.entries WHERE tenant = %s AND aggregate_id = %s"
+                    " ORDER BY position DESC LIMIT 1",
+                    (event.tenant, oid),
+                    prepare=True,
+                )
                 row = curs.fetchone()
                 if row is not None:
                     streams[oid] = row["area_id"]
@@ -58,13 +63,6 @@ class _AuditView(PostgresTrackingRecorder):
                 ),
                 prepare=True,
             )  # fmt: skip
-            if streams.get(oid) != area:
-                curs.execute(
-                    f"INSERT INTO {SCHEMA}.streams (stream_id, area_id) VALUES (%s, %s)"
-                    " ON CONFLICT (stream_id) DO UPDATE SET area_id = excluded.area_id",
-                    (oid, area),
-                    prepare=True,
-                )
             self._insert_tracking(curs, tracking)
 
 
