@@ -89,7 +89,7 @@ async def catch_up(dsn: str, names: list[str], batch_size: int, until: int | Non
         # the runners' backends and the log reader's (opened during the run): every backend on this database
         backends = await conns[0].fetch(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            " AND backend_type = 'client backend'"  # not autovacuum's workers (their CPU is not the runners')
+            " AND usename = session_user"  # not autovacuum's workers (backend_type is hidden from the service)
         )
         server_cpu = sum(cpu_seconds(b["pid"]) - before.get(b["pid"], 0.0) for b in backends)
         server_cpu += cpu_seconds(conns[0].get_server_pid()) - before[conns[0].get_server_pid()]

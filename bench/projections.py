@@ -218,10 +218,12 @@ def report(r: Result, load: tuple[float, float]) -> None:
     )
     python, postgres = both["cpu_seconds"] * per_event, both["server_cpu_seconds"] * per_event
     analysis = (
-        "Both at once, the two runners share one Python process (each decodes every event) and PostgreSQL"
-        f" works on the other core: {python:.0f} + {postgres:.0f} µs of CPU per event, so two cores cannot"
-        f" do much more than {2e6 / (python + postgres):,.0f} events/s even if nothing waited; each alone, as"
-        " in a rebuild, has a core to itself. The paced reads' p99 moves with the rest of the machine: without"
+        "Both at once, the two runners share one Python process and its log reader (each batch is fetched"
+        " and decoded once, for both) and PostgreSQL works on the other core:"
+        f" {python:.0f} + {postgres:.0f} µs of CPU per event, so two cores cannot do much more than"
+        f" {2e6 / (python + postgres):,.0f} events/s even if nothing waited, and the one Python process no more"
+        f" than {1e6 / python:,.0f}; each alone, as in a rebuild, needs less of both. The paced reads' p99 moves"
+        " with the rest of the machine: without"
         f" the writes it is {alone_reads['read_p99_ms']:.1f} ms; the writes and the projections following them"
         f" in the same process take the server from {alone_reads['server_cpu_percent']:.0f} % to"
         f" {paced['server_cpu_percent']:.0f} % of a core. Back to back, {args.readers} readers wait on each other: the"
