@@ -103,7 +103,10 @@ def create_app(
                 runners.append(asyncio.create_task(sweep, name="retention"))
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
-                    runner = ProjectionRunner(dsn, projection, store.mapper, limits=bounds, reader=log_reader)
+                    runner = ProjectionRunner(
+                        dsn, projection, store.mapper, limits=bounds, reader=log_reader,
+                        gather_seconds=settings.projection_gather_seconds,
+                    )  # fmt: skip
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             app.state.read_log = read_log = ReadLog(dsn)
             read_log.start()

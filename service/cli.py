@@ -133,7 +133,11 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
     bounds = limits(settings)
     mapper = make_mapper()
     reader = LogReader(urls.service, mapper, bounds)  # shared: the runners decode each batch once
-    runners = [ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader) for p in PROJECTIONS.values()]
+    gather = settings.projection_gather_seconds
+    runners = [
+        ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader, gather_seconds=gather)
+        for p in PROJECTIONS.values()
+    ]
     try:
         await asyncio.gather(*(r.run_forever() for r in runners))
     finally:

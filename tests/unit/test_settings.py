@@ -1,0 +1,15 @@
+"""Settings from the environment: defaults, values, and a clear error for a bad one."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.settings import Settings
+
+
+def test_how_long_a_projection_lets_a_batch_gather_is_a_setting() -> None:
+    assert Settings.from_env({}).projection_gather_seconds == 0.03
+    assert Settings.from_env({"LAGESBILD_PROJECTION_GATHER_SECONDS": "0.1"}).projection_gather_seconds == 0.1
+    for bad in ("0", "soon"):
+        with pytest.raises(ValueError, match="LAGESBILD_PROJECTION_GATHER_SECONDS"):
+            Settings.from_env({"LAGESBILD_PROJECTION_GATHER_SECONDS": bad})
