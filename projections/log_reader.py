@@ -86,7 +86,7 @@ class LogReader:
             self._followers -= 1
 
     async def read(self, after: int, limit: int) -> Batch:
-        """Up to `limit` events after position `after`, decoded (the key is destroyed: its text is REDACTED)."""
+        """Up to `limit` events after position `after`, decoded (text whose key was destroyed reads REDACTED)."""
         key = (after, limit)
         shared = self._batches.get(key)
         if shared is not None:

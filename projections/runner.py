@@ -114,51 +114,58 @@ class ProjectionRunner:
         if row["failure"]:
             raise ProjectionFailed(row["failure"])
         position = int(row["position"])
-        applied, analyze_after = 0, list(_ANALYZE_AFTER)
-        ahead: asyncio.Task[Batch] | None = None
         await conn.add_listener("stored_events", self._notified)
         try:
             async with self._log() as reader:
-                while True:
-                    self._wake.clear()
-                    fetched_at = asyncio.get_running_loop().time()
-                    batch = await (ahead or reader.read(position, self.batch_size))
-                    ahead = None
-                    if batch.rows:
-                        if batch.rows == self.batch_size:  # catching up: PostgreSQL reads the next while this applies
-                            ahead = asyncio.create_task(reader.read(batch.last, self.batch_size))
-                        position, active = await self._apply(conn, generation, batch)
-                        if not active and not stop_at_head:
-                            return position  # a rebuild switched readers to another generation
-                        if batch.rows == self.batch_size:  # catching up (following live, autovacuum is in time)
-                            applied += batch.rows
-                        if analyze_after and applied >= analyze_after[0]:
-                            await self._analyze(conn, generation)
-                            del analyze_after[0]
-                        if batch.rows < self.batch_size and not stop_at_head:
-                            # Following a busy log, a transaction per handful of events would cost more
-                            # round trips than the events themselves: let the next batch gather a moment.
-                            await asyncio.sleep(fetched_at + self.gather_seconds - asyncio.get_running_loop().time())
-                        continue
-                    if stop_at_head:
-                        return position
-                    # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that arrives
-                    # as the event is set, and the runner would then never stop.
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self.poll_seconds):
-                            await self._wake.wait()
-                    still_active = await conn.fetchval(
-                        "SELECT active FROM projection_generations WHERE projection = $1 AND generation = $2",
-                        self.projection.name,
-                        generation,
-                    )
-                    if not still_active:
-                        return position
+                return await self._follow(conn, generation, reader, position, stop_at_head=stop_at_head)
         finally:
-            if ahead is not None:
+            await conn.remove_listener("stored_events", self._notified)
+
+    async def _follow(
+        self, conn: asyncpg.Connection, generation: int, reader: LogReader, position: int, *, stop_at_head: bool
+    ) -> int:
+        applied, analyze_after = 0, list(_ANALYZE_AFTER)
+        ahead: asyncio.Task[Batch] | None = None
+        try:
+            while True:
+                self._wake.clear()
+                fetched_at = asyncio.get_running_loop().time()
+                batch = await (ahead or reader.read(position, self.batch_size))
+                ahead = None
+                if batch.rows:
+                    if batch.rows == self.batch_size:  # catching up: PostgreSQL reads the next while this applies
+                        ahead = asyncio.create_task(reader.read(batch.last, self.batch_size))
+                    position, active = await self._apply(conn, generation, batch)
+                    if not active and not stop_at_head:
+                        return position  # a rebuild switched readers to another generation
+                    if batch.rows == self.batch_size:  # catching up (following live, autovacuum is in time)
+                        applied += batch.rows
+                    if analyze_after and applied >= analyze_after[0]:
+                        await self._analyze(conn, generation)
+                        del analyze_after[0]
+                    if batch.rows < self.batch_size and not stop_at_head:
+                        # Following a busy log, a transaction per handful of events would cost more
+                        # round trips than the events themselves: let the next batch gather a moment.
+                        await asyncio.sleep(fetched_at + self.gather_seconds - asyncio.get_running_loop().time())
+                    continue
+                if stop_at_head:
+                    return position
+                # asyncio.timeout, not wait_for: on Python 3.11, wait_for loses a cancellation that arrives
+                # as the event is set, and the runner would then never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.poll_seconds):
+                        await self._wake.wait()
+                still_active = await conn.fetchval(
+                    "SELECT active FROM projection_generations WHERE projection = $1 AND generation = $2",
+                    self.projection.name,
+                    generation,
+                )
+                if not still_active:
+                    return position
+        finally:
+            if ahead is not None:  # read ahead, not to be applied here now
                 ahead.cancel()
                 await asyncio.gather(ahead, return_exceptions=True)
-            await conn.remove_listener("stored_events", self._notified)
 
     @contextlib.asynccontextmanager
     async def _log(self) -> AsyncIterator[LogReader]:
