@@ -22,8 +22,9 @@ from domain.sealing import seal, sealed_paths, unseal
 class _Transcoder(JSONTranscoder):
     """The library's JSON transcoder (its encoding, its transcodings), parsing with msgspec.
 
-    Decoding is what a catch-up spends most of its time on: msgspec parses in a third of the
-    time of the json module's object hook, and the same hook then revives the typed values.
+    Decoding is what a catch-up spends most of its time on. msgspec parses the JSON, then the
+    library's own hook revives the typed values: 6.5 against 9.1 µs for an event of the
+    benchmark's log, with the same objects as a result (tests/unit/test_codec.py).
     """
 
     def __init__(self) -> None:
