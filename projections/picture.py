@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -75,7 +76,8 @@ _ASSESSMENT_COLUMNS = (
 
 
 _JSON_COLUMNS = frozenset(("location", "last_follow_up"))
-# The reports' column types, for changing many at once from arrays (corrections and retractions in a catch-up).
+# The reports' column types, for changing many at once from arrays (corrections and retractions in a catch-up;
+# the actions' have arrays of their own, which unnest cannot carry).
 _REPORT_TYPES = (
     "uuid", "text", "uuid", "text", "text", "int", "text", "text", "text",
     "jsonb", "text", "text", "text", "text", "timestamptz", "bigint", "bigint", "int",
@@ -238,13 +240,14 @@ class PictureProjection:
 
     async def _write(self, conn: Connection, schema: str, state: _Batch, first: int) -> None:
         """Rows first made by this batch go in by COPY (most of them, in a catch-up); others are upserted."""
-        for table, columns, key, rows in (
-            ("reports", _REPORT_COLUMNS, "report_id", state.reports.values()),
-            ("actions", _ACTION_COLUMNS, "action_id", state.actions.values()),
-            ("areas", _AREA_COLUMNS, "area_id", state.areas.values()),
-            ("follow_ups", _FOLLOW_UP_COLUMNS, "action_id, n", state.follow_ups),
-            ("assessments", _ASSESSMENT_COLUMNS, "tenant, area_id, week", state.assessments.values()),
-        ):
+        tables: tuple[tuple[str, tuple[str, ...], str, Iterable[dict[str, Any]], tuple[str, ...] | None], ...] = (
+            ("reports", _REPORT_COLUMNS, "report_id", state.reports.values(), _REPORT_TYPES),
+            ("actions", _ACTION_COLUMNS, "action_id", state.actions.values(), None),
+            ("areas", _AREA_COLUMNS, "area_id", state.areas.values(), None),
+            ("follow_ups", _FOLLOW_UP_COLUMNS, "action_id, n", state.follow_ups, None),
+            ("assessments", _ASSESSMENT_COLUMNS, "tenant, area_id, week", state.assessments.values(), None),
+        )  # the column types of a table whose changed rows may be upserted from arrays
+        for table, columns, key, rows, types in tables:
             new: list[tuple[Any, ...]] = []
             changed: list[tuple[Any, ...]] = []
             values_of, json_at = itemgetter(*columns), [i for i, c in enumerate(columns) if c in _JSON_COLUMNS]
@@ -260,9 +263,9 @@ class PictureProjection:
                 await conn.copy_records_to_table(table, records=new, columns=columns, schema_name=schema.strip('"'))
             else:
                 changed += new
-            if table == "reports" and len(changed) >= COPY_FROM:
+            if types and len(changed) >= COPY_FROM:
                 by_column = zip(*changed, strict=True)
-                await conn.execute(_upsert_arrays(schema, table, columns, _REPORT_TYPES, key), *by_column)
+                await conn.execute(_upsert_arrays(schema, table, columns, types, key), *by_column)
             elif changed:
                 await conn.executemany(_upsert(schema, table, columns, key), changed)
         if state.redacted_actions:
