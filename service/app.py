@@ -19,6 +19,7 @@ from projections.generations import ensure_active
 from projections.log_reader import LogReader
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
+from projections.tenancy import TenantReaders
 from service import health, retention
 from service.api.actions import ActionController
 from service.api.areas import AreaController
@@ -33,7 +34,7 @@ from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.auth import TokenVerifier, provide_identity
-from service.database import create_pool, limits
+from service.database import create_pool, create_reader_pool, limits
 from service.event_store import EventStore
 from service.json_body import JsonBodyRequest
 from service.migrate import migrate
@@ -63,6 +64,11 @@ def _pool(state: State) -> asyncpg.Pool:
     return pool
 
 
+def _readers(state: State) -> TenantReaders:
+    readers: TenantReaders = state.readers
+    return readers
+
+
 def _areas(state: State) -> AreaLookup:
     areas: AreaLookup = state.areas
     return areas
@@ -86,13 +92,15 @@ def create_app(
         finally:
             await conn.close()
         bounds = limits(settings)
-        async with create_pool(dsn, settings.pool_size, bounds) as pool:
+        readers = create_reader_pool(dsn, settings.pool_size, bounds)
+        async with create_pool(dsn, settings.pool_size, bounds) as pool, readers:
             async with pool.acquire() as service_conn:  # as the service: the read models are its own
                 for projection in PROJECTIONS.values():  # each exists (if empty) before the first read
                     await ensure_active(service_conn, projection)
             store = EventStore(dsn, pool, make_mapper(), bounds, settings.append_resolve_seconds)
             await store.open()
             app.state.pool, app.state.store = pool, store
+            app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             await tracker.start()
@@ -140,6 +148,7 @@ def create_app(
             "store": Provide(_store, sync_to_thread=False),
             "areas": Provide(_areas, sync_to_thread=False),
             "pool": Provide(_pool, sync_to_thread=False),
+            "readers": Provide(_readers, sync_to_thread=False),
             "tracker": Provide(_tracker, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
             "now": Provide(clock, sync_to_thread=False),

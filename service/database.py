@@ -10,6 +10,7 @@ from typing import Any
 
 import asyncpg
 
+from projections.tenancy import ReaderConnection, start_reader_session
 from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
 from service.db_roles import DatabaseUrls, ensure_database, urls_for
 from service.embedded_db import EmbeddedPostgres
@@ -77,10 +78,11 @@ async def _connect(*args: Any, **kwargs: Any) -> asyncpg.Connection:
         raise DatabaseUnavailable(f"the database cannot be reached: {error}") from error
 
 
-def create_pool(dsn: str, max_size: int, bounds: Limits = DEFAULT_LIMITS) -> asyncpg.Pool:
+def create_pool(dsn: str, max_size: int, bounds: Limits = DEFAULT_LIMITS, **options: Any) -> asyncpg.Pool:
     """The connection pool for queries (use as `async with`); connects and statements are bounded."""
     return asyncpg.create_pool(
         dsn,
+        **options,
         min_size=1,
         max_size=max_size,
         reset=_light_reset,
@@ -88,6 +90,11 @@ def create_pool(dsn: str, max_size: int, bounds: Limits = DEFAULT_LIMITS) -> asy
         timeout=bounds.connect_seconds,
         command_timeout=bounds.command_seconds,
     )
+
+
+def create_reader_pool(dsn: str, max_size: int, bounds: Limits = DEFAULT_LIMITS) -> asyncpg.Pool:
+    """The readers' pool behind `TenantReaders`: its connections act as the reader role, read only, for good."""
+    return create_pool(dsn, max_size, bounds, init=start_reader_session, connection_class=ReaderConnection)
 
 
 def with_database(dsn: str, name: str) -> str:

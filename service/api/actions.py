@@ -26,6 +26,7 @@ from service.api.common import (
     IfMatch,
     MinPosition,
     Pool,
+    Readers,
     Store,
     Strict,
     Tracker,
@@ -129,7 +130,7 @@ class ActionController(Controller):
     async def list_actions(
         self,
         identity: Identity,
-        pool: Pool,
+        readers: Readers,
         tracker: Tracker,
         min_position: MinPosition,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
@@ -141,7 +142,7 @@ class ActionController(Controller):
     ) -> ActionPage:
         """Filter by area and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
+        async with readers.statement(identity.tenant) as conn:  # one statement
             found, next_cursor = await list_queries.actions(
                 conn, identity.tenant, area_id=area_id, status=status, cursor=cursor, limit=limit
             )

@@ -12,13 +12,12 @@ from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
 from projections import list_queries
-from projections.tenancy import tenant_connection
 from service.api.common import (
     NO_CONTROL,
     Cursor,
     Identity,
     MinPosition,
-    Pool,
+    Readers,
     Tracker,
     check_period,
     csv_response,
@@ -53,7 +52,7 @@ class AuditController(Controller):
     async def audit(
         self,
         identity: Identity,
-        pool: Pool,
+        readers: Readers,
         tracker: Tracker,
         min_position: MinPosition,
         accept: Accept,
@@ -69,7 +68,7 @@ class AuditController(Controller):
         """One entry per event, in log order: position, time, actor, organisation, type, aggregate, summary."""
         check_period(since, until)
         await read_your_writes(tracker, "audit", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
+        async with readers.statement(identity.tenant) as conn:  # one statement
             entries, next_cursor = await list_queries.audit(
                 conn, identity.tenant, since=since, until=until, org=org, actor=actor, area_id=area_id,
                 stream_id=stream_id, after=after, limit=limit,

@@ -17,6 +17,7 @@ from litestar.params import HeaderParameter, PathParameter, QueryParameter
 
 from domain.errors import Invalid
 from domain.weeks import YEARS
+from projections.tenancy import TenantReaders as _TenantReaders
 from service.area_lookup import AreaLookup as _AreaLookup
 from service.auth import Identity as _Identity
 from service.event_store import AppendResult
@@ -54,6 +55,7 @@ Config = NamedDependency[_Settings]
 Now = NamedDependency[datetime]
 Tracker = NamedDependency[_Tracker]
 Pool = NamedDependency[asyncpg.Pool]
+Readers = NamedDependency[_TenantReaders]
 READ_WAIT_SECONDS = 2.0
 MAX_POSITION = 2**63 - 1  # positions are PostgreSQL bigints
 MinPosition = Annotated[

@@ -11,6 +11,7 @@ import asyncpg
 from litestar import Request
 from litestar.di import NamedDependency
 
+from projections.tenancy import TenantReaders
 from service.area_lookup import AreaLookup
 from service.auth import Identity, authenticate
 from service.event_store import EventStore
@@ -25,6 +26,7 @@ class HandlerContext:
     identity: Identity
     now: datetime
     pool: asyncpg.Pool
+    readers: TenantReaders
     tracker: ProjectionTracker
     store: EventStore
     areas: AreaLookup
@@ -44,7 +46,7 @@ def context_provider(
     async def provide_context(request: Request[Any, Any, Any]) -> HandlerContext:
         state = request.app.state
         return HandlerContext(
-            authenticate(request), clock(), state.pool, state.tracker, state.store, state.areas, settings
+            authenticate(request), clock(), state.pool, state.readers, state.tracker, state.store, state.areas, settings
         )
 
     return provide_context

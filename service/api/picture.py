@@ -45,7 +45,7 @@ class PictureController(Controller):
         """Counts, series and trends per category, the published assessment, open actions, the position."""
         await read_your_writes(context.tracker, "picture", min_position)
         tenant = context.identity.tenant
-        async with tenant_connection(context.pool, tenant) as conn:
+        async with context.readers.statement(tenant) as conn:  # one statement
             found = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), weeks)
         if found is None:
             raise NotFoundException("no such area")

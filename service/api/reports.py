@@ -17,7 +17,6 @@ from domain.errors import Invalid
 from domain.location import Location, coarsen
 from domain.report import Report
 from projections import list_queries
-from projections.tenancy import tenant_connection
 from service import commands
 from service.api.common import (
     NO_CONTROL,
@@ -29,7 +28,7 @@ from service.api.common import (
     IfMatch,
     MinPosition,
     Now,
-    Pool,
+    Readers,
     Store,
     Tracker,
     Written,
@@ -111,7 +110,7 @@ class ReportController(Controller):
     async def list_reports(
         self,
         identity: Identity,
-        pool: Pool,
+        readers: Readers,
         tracker: Tracker,
         min_position: MinPosition,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
@@ -124,7 +123,7 @@ class ReportController(Controller):
     ) -> ReportPage:
         """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
         await read_your_writes(tracker, "picture", min_position)
-        async with tenant_connection(pool, identity.tenant) as conn:
+        async with readers.statement(identity.tenant) as conn:  # one statement
             found, next_cursor = await list_queries.reports(
                 conn, identity.tenant, area_id=area_id, week=week, category=category, org=org, status=status,
                 cursor=cursor, limit=limit,

@@ -9,8 +9,8 @@ import pytest
 
 from projections.generations import active_generation, schema_of
 from projections.registry import PROJECTIONS
-from projections.tenancy import READER, TENANT, tenant_connection
-from service.database import create_pool
+from projections.tenancy import READER, TENANT, TenantReaders, tenant_connection
+from service.database import create_pool, create_reader_pool
 from tests.integration.api.conftest import Client, Token
 
 OTHER = "vaxjo"
@@ -138,3 +138,42 @@ async def test_every_table_readers_see_is_under_row_level_security_for_them(
                 READER,
                 view,
             ), view
+
+
+async def test_a_readers_connection_sees_only_the_tenant_it_was_last_lent_for(
+    client: Client, auth: Token, area: str, database_dsn: str
+) -> None:
+    other, _ = await _other_tenants_area(client, auth)
+    async with create_reader_pool(database_dsn, 1) as pool:  # one connection, lent to each tenant in turn
+        async with pool.acquire() as conn:  # not lent for a tenant yet: it sees nothing
+            assert await conn.fetchval("SELECT current_user") == READER
+            for view in VIEWS:
+                assert await conn.fetchval(f"SELECT count(*) FROM {view}") == 0, view
+        readers = TenantReaders(pool)
+        for tenant, mine, theirs in ((OTHER, other, area), ("jonkoping", area, other), (OTHER, other, area)):
+            async with readers.statement(tenant) as conn:
+                seen = {str(r[0]) for r in await conn.fetch("SELECT area_id FROM picture.areas")}
+                assert (mine in seen, theirs in seen) == (True, False), tenant
+                for view in VIEWS:
+                    assert {r[0] for r in await conn.fetch(f"SELECT DISTINCT tenant FROM {view}")} <= {tenant}, view
+
+
+async def test_a_readers_connection_takes_any_tenant_exactly_may_not_write_and_outlives_a_failed_read(
+    area: str, database_dsn: str
+) -> None:
+    async with create_reader_pool(database_dsn, 1) as pool:
+        readers = TenantReaders(pool)
+        for tenant in ("jönköping", "o'hara", "x'); SELECT set_config('lagesbild.tenant', 'jonkoping', false); --"):
+            async with readers.statement(tenant) as conn:
+                assert await conn.fetchval(f"SELECT current_setting('{TENANT}')") == tenant
+                assert await conn.fetchval("SELECT count(*) FROM picture.areas") == 0, tenant
+        with pytest.raises((asyncpg.ReadOnlySQLTransactionError, asyncpg.InsufficientPrivilegeError)):
+            async with readers.statement("jonkoping") as conn:
+                await conn.execute("UPDATE picture.areas SET name = 'Fel' WHERE area_id = $1", uuid.UUID(area))
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            async with readers.statement("jonkoping") as conn:
+                await conn.fetchval("SELECT 1 / 0")
+        async with readers.statement("jonkoping") as conn:  # the failures left it as it was
+            assert not conn.is_in_transaction()
+            assert await conn.fetchval("SELECT current_user") == READER
+            assert area in {str(r[0]) for r in await conn.fetch("SELECT area_id FROM picture.areas")}
