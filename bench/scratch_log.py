@@ -34,13 +34,22 @@ async def copy_log(dsn: str, count: int, end: datetime | None = None, chunk: int
         if rows:
             await _copy(conn, rows)
         await conn.copy_records_to_table("data_keys", records=list(keys.items()), columns=("subject_id", "key"))
-        await conn.execute("VACUUM (ANALYZE) stored_events")
-        # so that the catch-up does not pay for the COPY's checkpoint (a DATABASE_URL's user may not have the right)
-        with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
-            await conn.execute("CHECKPOINT")
+        await settle(conn, "stored_events")  # so that the catch-up does not pay for the COPY's aftermath
         return int(await conn.fetchval("SELECT count(*) FROM stored_events"))
     finally:
         await conn.close()
+
+
+async def settle(conn: asyncpg.Connection, table: str = "") -> None:
+    """Vacuum and analyze `table` (default: every table), then checkpoint: what a running service's database has done.
+
+    Tables filled in bulk moments ago would otherwise be vacuumed by autovacuum while a benchmark
+    measures, and their pages read as not yet all-visible. A DATABASE_URL's user may not have
+    the right to checkpoint; then the vacuum must do.
+    """
+    await conn.execute(f"VACUUM (ANALYZE) {table}")
+    with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
+        await conn.execute("CHECKPOINT")
 
 
 async def _copy(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
