@@ -35,7 +35,7 @@ from bench.api import free_port, start_server, wait_ready
 from bench.catchup import cpu_seconds
 from bench.library_projection import create_tables, run_library
 from bench.scratch_log import copy_log, log_mix, settle
-from bench.support import bench_server, machine_details, machine_speed, write_section
+from bench.support import bench_server, machine_details, write_section
 from bench.tenants import tenant_areas
 from projections.generations import drop_generation
 from projections.runner import BATCH_SIZE
@@ -140,7 +140,6 @@ def main(args: argparse.Namespace) -> None:
             async with scratch_database(server_dsn, "lagesbild_bench_projections") as urls:
                 # Ours runs as the service does; the library's runner makes tables in public, as the superuser.
                 dsn, admin = urls.service, with_database(server_dsn, database_name(urls.service))
-                speed = {"catch-up": machine_speed()}
                 started = time.perf_counter()
                 events = await copy_log(admin, args.events)  # as the superuser, who may vacuum and checkpoint
                 made = time.perf_counter() - started
@@ -153,12 +152,10 @@ def main(args: argparse.Namespace) -> None:
                 floor = await library(admin, min(subset, 5000), tracking_only=True)
                 mix = await log_mix(dsn)
                 settled = await settled_database(admin)
-                speed["reads"] = machine_speed()
                 loads = await serve_and_load(urls, Path(tmp), args)
                 return {
                     "args": args, "events": events, "made": made, "mix": mix, "both": both, "alone": alone,
                     "ours": ours, "theirs": theirs, "floor": floor, "settled": settled, "loads": loads,
-                    "speed": speed,
                 }  # fmt: skip
 
         result = asyncio.run(run())
@@ -237,10 +234,7 @@ def report(r: Result, load: tuple[float, float]) -> None:
         f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up; load"
         f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). Before the"
         f" reads, the whole database was vacuumed, analyzed and checkpointed ({r['settled']:.0f} s), as autovacuum"
-        " has done in a service that has run a while. A fixed piece of CPU work (`bench/support.py`"
-        f" machine_speed) took {r['speed']['catch-up']:.0f} ms before the catch-ups and {r['speed']['reads']:.0f} ms"
-        " before the reads: the same work, so a higher figure means a slower spell of this shared machine."
-        " The machine's"
+        " has done in a service that has run a while. The machine's"
         f" load average (with other work on it) before and after the run: {load[0]:.1f} and {load[1]:.1f}."
     )
     python, postgres = both["cpu_seconds"] * per_event, both["server_cpu_seconds"] * per_event

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import platform
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,24 +28,6 @@ def bench_server() -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
-
-
-def machine_speed() -> float:
-    """Milliseconds a fixed piece of CPU work takes in this process (best of 5): how fast the machine is now.
-
-    These machines are shared, and their speed moves by half between one run and the next;
-    taken before each part of a benchmark, this says which figures came from a slow spell.
-    """
-    record = {"tenant": "jonkoping", "category": "klotter", "count": 2, "place": "Gångtunneln vid centrum"}
-    best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        for n in range(20_000):  # what a service does most: JSON, hashing, dicts, small strings
-            text = json.dumps(record | {"n": n})
-            hashlib.sha256(text.encode()).digest()
-            json.loads(text)["count"] += n
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
 
 
 def machine_details() -> str:
