@@ -247,8 +247,10 @@ def report(r: Result, load: tuple[float, float]) -> None:
         " with the rest of the machine: without"
         f" the writes it is {alone_reads['read_p99_ms']:.1f} ms; the writes and the projections following them"
         f" in the same process take the server from {alone_reads['server_cpu_percent']:.0f} % to"
-        f" {paced['server_cpu_percent']:.0f} % of a core. Back to back, {args.readers} readers wait on each other: the"
-        " latency is the queue, not the query."
+        f" {paced['server_cpu_percent']:.0f} % of a core. That share, for the same load, is also the gauge of how"
+        " fast this shared machine was while the reads were timed (a slow spell takes it up by a quarter or more,"
+        " and the p99 with it); the CPU per event does the same for the catch-ups. Back to back,"
+        f" {args.readers} readers wait on each other: the latency is the queue, not the query."
     )
     table = "\n".join(lines)
     print()
