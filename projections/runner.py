@@ -27,6 +27,10 @@ from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"
 BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); measured: 15-20 % faster than 1000
+GATHER_SECONDS = 0.06
+"""Following a busy log, how long the next batch gathers. Measured at 500 reports/s against 0.03: the
+CPU per report fell from about 1,760 to 1,480 µs (service and PostgreSQL together; 0.1 s: 1,435),
+and the live lag p99 rose from about 43 to 70 ms (0.1 s: 108)."""
 # Events applied in full batches by one follow() after which the tables it fills are analyzed
 # (see _analyze); after the last, a table is large enough for its plans to stay right as it grows.
 _ANALYZE_AFTER = (10_000, 40_000, 160_000)
@@ -58,7 +62,7 @@ class ProjectionRunner:
         *,
         batch_size: int = BATCH_SIZE,
         poll_seconds: float = 1.0,
-        gather_seconds: float = 0.03,
+        gather_seconds: float = GATHER_SECONDS,
         on_batch: Callable[[int], None] | None = None,
         limits: Limits = DEFAULT_LIMITS,
         reader: LogReader | None = None,

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from projections.runner import GATHER_SECONDS
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -52,7 +54,7 @@ class Settings:
     """`LAGESBILD_WRITE_RATE`: writes a second each token may make (after its burst); `off` (or 0): no limit."""
     write_burst: int = 50
     """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
-    projection_gather_seconds: float = 0.03
+    projection_gather_seconds: float = GATHER_SECONDS
     """`LAGESBILD_PROJECTION_GATHER_SECONDS`: following a busy log, how long a projection lets a batch gather."""
 
     @classmethod
@@ -82,7 +84,7 @@ class Settings:
             append_resolve_seconds=_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
             write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
             write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
-            projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", 0.03),
+            projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
         )
 
 

@@ -8,7 +8,7 @@ from service.settings import Settings
 
 
 def test_how_long_a_projection_lets_a_batch_gather_is_a_setting() -> None:
-    assert Settings.from_env({}).projection_gather_seconds == 0.03
+    assert Settings.from_env({}).projection_gather_seconds == 0.06
     assert Settings.from_env({"LAGESBILD_PROJECTION_GATHER_SECONDS": "0.1"}).projection_gather_seconds == 0.1
     for bad in ("0", "soon"):
         with pytest.raises(ValueError, match="LAGESBILD_PROJECTION_GATHER_SECONDS"):
