@@ -5,7 +5,8 @@ or double-counts an event. One runner per projection generation writes at a time
 advisory lock). Caught up, it waits for NOTIFY on `stored_events`, with a poll as a safety net;
 following a busy log, it lets each batch gather for `gather_seconds` (a transaction per group
 commit cost several times more than the events in it). It reads the log through a LogReader,
-which runners of one process share (a batch is decoded once) and which reads ahead.
+which runners of one process share (a batch is decoded once) and which reads ahead; while it
+catches up, the garbage collector's young generation holds a batch (projections/collector.py).
 Events of unknown types are skipped; an event that fails to apply stops the projection with
 a clear log line and a recorded failure (which makes /ready unhealthy), never a silent skip.
 """
@@ -20,6 +21,7 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 
 from domain.codec import SealingMapper
+from projections.collector import CatchUpCollection
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
 from projections.log_reader import Batch, LogReader, Undecodable
 from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
@@ -130,12 +132,14 @@ class ProjectionRunner:
     ) -> int:
         applied, analyze_after = 0, list(_ANALYZE_AFTER)
         ahead: asyncio.Task[Batch] | None = None
+        collection = CatchUpCollection()
         try:
             while True:
                 self._wake.clear()
                 fetched_at = asyncio.get_running_loop().time()
                 batch = await (ahead or reader.read(position, self.batch_size))
                 ahead = None
+                collection.catching_up(batch.rows == self.batch_size)
                 if batch.rows:
                     if batch.rows == self.batch_size:  # catching up: PostgreSQL reads the next while this applies
                         ahead = asyncio.create_task(reader.read(batch.last, self.batch_size))
@@ -167,6 +171,7 @@ class ProjectionRunner:
                 if not still_active:
                     return position
         finally:
+            collection.catching_up(False)
             if ahead is not None:  # read ahead, not to be applied here now
                 ahead.cancel()
                 await asyncio.gather(ahead, return_exceptions=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime
 
 import asyncpg
@@ -57,6 +58,7 @@ async def test_long_and_short_batches_build_the_same_read_models(
     # A database of the test's own: every generation it builds starts from the same log.
     assert REPORTS >= COPY_FROM  # a long batch holds enough new streams to go by COPY
     conn = await asyncpg.connect(own_dsn)
+    thresholds = gc.get_threshold()
     try:
         runs = [
             (PROJECTIONS[name], await create_generation(conn, PROJECTIONS[name]), batch_size)
@@ -74,6 +76,7 @@ async def test_long_and_short_batches_build_the_same_read_models(
                     runner = ProjectionRunner(own_dsn, projection, make_mapper(), batch_size=batch_size)
                     await runner.follow(conn, generation, stop_at_head=True)
             await store.close()
+        assert gc.get_threshold() == thresholds  # raised while the short batches caught up, restored at the head
         admin = await asyncpg.connect(own_database.admin)  # every tenant's rows (no row-level security)
         for name, tables in TABLES.items():
             short, long = [
