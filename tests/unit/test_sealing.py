@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 import pytest
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import Environment
 
 from domain.action import Action
 from domain.codec import make_mapper
@@ -32,6 +35,23 @@ def test_sealed_text_opens_with_its_key_and_reads_redacted_without() -> None:
     unseal(shredded, PATHS, None)
     assert shredded == {"note": REDACTED, "changes": {"place": {"old": None, "new": REDACTED}}, "n": 3}
     assert redact(state, PATHS) == shredded
+
+
+def test_sealed_text_is_the_librarys_format_both_ways() -> None:
+    key = new_key()
+    library = AESCipher(Environment(env={AESCipher.CIPHER_KEY: base64.b64encode(key).decode()}))
+    by_library: dict[str, Any] = {
+        "note": {"sealed": base64.b64encode(library.encrypt("Källarförråd".encode())).decode()}
+    }
+    unseal(by_library, ("note",), key)
+    assert by_library == {"note": "Källarförråd"}
+    ours = seal({"note": "Cykelrum"}, ("note",), key)
+    assert library.decrypt(base64.b64decode(ours["note"]["sealed"])).decode() == "Cykelrum"
+    other_key = seal({"note": "Cykelrum"}, ("note",), new_key())
+    with pytest.raises(ValueError, match="Invalid cipher tag"):
+        unseal(other_key, ("note",), key)
+    with pytest.raises(ValueError, match="Damaged"):
+        unseal({"note": {"sealed": base64.b64encode(b"kort").decode()}}, ("note",), key)
 
 
 def test_the_codec_seals_a_reports_text_and_needs_its_key_to_store_it() -> None:
