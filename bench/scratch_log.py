@@ -34,7 +34,8 @@ async def copy_log(dsn: str, count: int, end: datetime | None = None, chunk: int
         if rows:
             await _copy(conn, rows)
         await conn.copy_records_to_table("data_keys", records=list(keys.items()), columns=("subject_id", "key"))
-        await settle(conn, "stored_events")  # so that the catch-up does not pay for the COPY's aftermath
+        # so that the first catch-up does not pay for the COPYs' aftermath (the batches read both tables)
+        await settle(conn, "stored_events, data_keys")
         return int(await conn.fetchval("SELECT count(*) FROM stored_events"))
     finally:
         await conn.close()
