@@ -23,7 +23,7 @@ import asyncpg
 from domain.codec import SealingMapper
 from projections.collector import CatchUpCollection
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
-from projections.log_reader import Batch, LogReader, Undecodable
+from projections.log_reader import Batch, Follower, LogReader, Undecodable
 from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
 
 log = logging.getLogger(__name__)
@@ -122,13 +122,20 @@ class ProjectionRunner:
         position = int(row["position"])
         await conn.add_listener("stored_events", self._notified)
         try:
-            async with self._log() as reader:
-                return await self._follow(conn, generation, reader, position, stop_at_head=stop_at_head)
+            async with self._log() as (reader, me):
+                return await self._follow(conn, generation, reader, me, position, stop_at_head=stop_at_head)
         finally:
             await conn.remove_listener("stored_events", self._notified)
 
     async def _follow(
-        self, conn: asyncpg.Connection, generation: int, reader: LogReader, position: int, *, stop_at_head: bool
+        self,
+        conn: asyncpg.Connection,
+        generation: int,
+        reader: LogReader,
+        me: Follower,
+        position: int,
+        *,
+        stop_at_head: bool,
     ) -> int:
         applied, analyze_after = 0, list(_ANALYZE_AFTER)
         ahead: asyncio.Task[Batch] | None = None
@@ -137,12 +144,12 @@ class ProjectionRunner:
             while True:
                 self._wake.clear()
                 fetched_at = asyncio.get_running_loop().time()
-                batch = await (ahead or reader.read(position, self.batch_size))
+                batch = await (ahead or reader.read(position, self.batch_size, me))
                 ahead = None
                 collection.catching_up(batch.rows == self.batch_size)
                 if batch.rows:
                     if batch.rows == self.batch_size:  # catching up: PostgreSQL reads the next while this applies
-                        ahead = asyncio.create_task(reader.read(batch.last, self.batch_size))
+                        ahead = asyncio.create_task(reader.read(batch.last, self.batch_size, me))
                     position, active = await self._apply(conn, generation, batch)
                     if not active and not stop_at_head:
                         return position  # a rebuild switched readers to another generation
@@ -177,16 +184,16 @@ class ProjectionRunner:
                 await asyncio.gather(ahead, return_exceptions=True)
 
     @contextlib.asynccontextmanager
-    async def _log(self) -> AsyncIterator[LogReader]:
+    async def _log(self) -> AsyncIterator[tuple[LogReader, Follower]]:
         """The reader this runner shares with others, or one of its own for as long as it follows."""
         if self.reader is not None:
-            with self.reader.following():
-                yield self.reader
+            with self.reader.following() as me:
+                yield self.reader, me
             return
         reader = LogReader(self.dsn, self.mapper, self.limits)
         try:
-            with reader.following():
-                yield reader
+            with reader.following() as me:
+                yield reader, me
         finally:
             await reader.close()
 

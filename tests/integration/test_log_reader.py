@@ -84,6 +84,51 @@ async def test_complete_batches_are_decoded_once_and_the_head_of_the_log_is_read
             await store.close()
 
 
+async def test_a_runner_ahead_waits_before_pushing_out_a_batch_another_has_yet_to_take(
+    own_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        area = Area.define(POLICE, "raslatt", "Råslätt")
+        start = (await store.append(area.collect_events(), 0)).position - 1
+        for _ in range(9):
+            await _submit(store, area)
+        reader = LogReader(own_dsn, _CountingMapper(), keep=2)
+        try:
+            with reader.following() as leader, reader.following() as laggard:
+                monkeypatch.setattr("projections.log_reader.OTHERS_SECONDS", 60.0)  # longer than the test may take
+                first = await reader.read(start, 1, leader)
+                assert await reader.read(start, 1, laggard) is first  # both have it: no longer kept
+                second = await reader.read(first.last, 1, leader)
+                third = await reader.read(second.last, 1, leader)  # kept: 2, both ahead of the laggard
+                fourth = asyncio.create_task(reader.read(third.last, 1, leader))
+                for _ in range(20):  # the loop turns; the leader stays put
+                    await asyncio.sleep(0)
+                assert not fourth.done()
+                assert await reader.read(first.last, 1, laggard) is second  # taken: the leader goes on
+                await fourth
+                assert await reader.read(second.last, 1, laggard) is third  # never pushed out, never read again
+
+                monkeypatch.setattr("projections.log_reader.OTHERS_SECONDS", 0.05)
+                after = (await fourth).last
+                for _ in range(3):  # the laggard stops moving: the leader waits a moment per batch at most
+                    after = (await reader.read(after, 1, leader)).last
+                assert after == start + 7
+
+            monkeypatch.setattr("projections.log_reader.OTHERS_SECONDS", 60.0)
+            with reader.following() as one, reader.following() as other:
+                async with asyncio.timeout(30):  # batches of their own (not the same bounds): nobody waits
+                    await reader.read(start + 1, 2, other)
+                    position = start
+                    for _ in range(4):
+                        position = (await reader.read(position, 2, one)).last
+                assert position == start + 8
+        finally:
+            await reader.close()
+            await store.close()
+
+
 async def test_an_event_that_cannot_be_decoded_stops_the_projection_at_it(own_dsn: str) -> None:
     async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
         store = EventStore(own_dsn, pool, make_mapper())
