@@ -42,14 +42,21 @@ async def _submit(store: EventStore, area: Area) -> int:
     return (await store.append(report.collect_events(), 0)).position
 
 
+async def _area_with_reports(store: EventStore, reports: int) -> tuple[Area, int, int]:
+    """An area and its reports appended: the area, the position before them, the last position."""
+    area = Area.define(POLICE, "raslatt", "Råslätt")
+    start = (await store.append(area.collect_events(), 0)).position - 1
+    head = start + 1
+    for _ in range(reports):
+        head = await _submit(store, area)
+    return area, start, head
+
+
 async def test_complete_batches_are_decoded_once_and_the_head_of_the_log_is_read_again(own_dsn: str) -> None:
     async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
         store = EventStore(own_dsn, pool, make_mapper())
         await store.open()
-        area = Area.define(POLICE, "raslatt", "Råslätt")
-        start = (await store.append(area.collect_events(), 0)).position - 1
-        for _ in range(6):
-            head = await _submit(store, area)
+        area, start, head = await _area_with_reports(store, 6)
         mapper = _CountingMapper()
         reader = LogReader(own_dsn, mapper, keep=3)
         try:
@@ -90,10 +97,7 @@ async def test_a_runner_ahead_waits_before_pushing_out_a_batch_another_has_yet_t
     async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
         store = EventStore(own_dsn, pool, make_mapper())
         await store.open()
-        area = Area.define(POLICE, "raslatt", "Råslätt")
-        start = (await store.append(area.collect_events(), 0)).position - 1
-        for _ in range(9):
-            await _submit(store, area)
+        _, start, _ = await _area_with_reports(store, 9)
         reader = LogReader(own_dsn, _CountingMapper(), keep=2)
         try:
             with reader.following() as leader, reader.following() as laggard:
