@@ -48,7 +48,7 @@ OTHERS_SECONDS = 2.0
 
 
 class Follower:
-    """A runner following the log with a LogReader: where its next complete batch starts."""
+    """A runner following the log with a LogReader: where its next batch starts."""
 
     def __init__(self) -> None:
         self.next = -1
@@ -109,7 +109,7 @@ class LogReader:
         `by`: the runner asking (from `following`); a runner ahead of others may wait for them first.
         """
         batch = await self._shared_read(after, limit, by)
-        if by is not None and batch.rows == limit and batch.last > by.next:
+        if by is not None and batch.last > by.next:  # (a short batch too: a runner at the head is no one to wait for)
             by.next = batch.last
             self._move()
         return batch
