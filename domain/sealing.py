@@ -11,16 +11,20 @@ count, and the text is gone for good, whoever reads it, a rebuild of every proje
 from __future__ import annotations
 
 import base64
+import binascii
 import functools
 import os
 from collections.abc import Iterator
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.cryptography import AESCipher
 
 REDACTED = "[redacted]"
+_NONCE, _TAG = 12, 16  # the library's layout of a sealed text: nonce, tag, then the encrypted bytes
 KEY_BYTES = 32
-_ENVELOPE = "sealed"
+ENVELOPE = "sealed"
 
 
 def new_key() -> bytes:
@@ -39,11 +43,28 @@ class _KeyCipher(AESCipher):
 
     The library's own constructor reads a base64 key from an environment: for a key per event,
     half the cost of opening its text (measured: 7.8 against 3.7 µs an event in a catch-up).
+    Its decrypt makes an AESGCM for every text, which costs more than the decryption itself;
+    here one serves all the texts of an event (with `unseal`'s plainer walk, opening a report's
+    two texts takes 4.8 instead of 6.2 µs).
     """
 
     def __init__(self, key: bytes) -> None:  # not the library's: nothing to read from an environment
         self.check_key_size(len(key))
         self.key = key
+        self._aead = AESGCM(key)
+
+    def decrypt(self, ciphertext: bytes) -> bytes:
+        """The plaintext of the library's layout (nonce, tag, encrypted), with the library's errors."""
+        if len(ciphertext) < _NONCE:
+            raise ValueError("Damaged cipher text: invalid nonce length")
+        if len(ciphertext) < _NONCE + _TAG:
+            raise ValueError("Damaged cipher text: invalid tag length")
+        try:  # AESGCM wants the tag last
+            return self._aead.decrypt(
+                ciphertext[:_NONCE], ciphertext[_NONCE + _TAG :] + ciphertext[_NONCE : _NONCE + _TAG], None
+            )
+        except InvalidTag as error:
+            raise ValueError("Invalid cipher tag") from error
 
 
 def _cipher(key: bytes) -> AESCipher:
@@ -52,18 +73,9 @@ def _cipher(key: bytes) -> AESCipher:
 
 
 @functools.cache
-def _split(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))  # a handful of paths, each opened for every event that has it
-
-
-def _slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """The (container, name) a dotted path ends in, if the state has it."""
-    *parents, name = _split(path)
-    container: Any = state
-    for parent in parents:
-        container = container.get(parent) if isinstance(container, dict) else None
-    if isinstance(container, dict) and name in container:
-        yield container, name
+def _split(path: str) -> tuple[tuple[str, ...], str]:
+    *parents, name = path.split(".")  # a handful of paths, each opened for every event that has it
+    return tuple(parents), name
 
 
 def _copied_slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
@@ -88,21 +100,25 @@ def seal(state: dict[str, Any], paths: tuple[str, ...], key: bytes) -> dict[str,
             value = container[name]
             if isinstance(value, str):
                 token = base64.b64encode(cipher.encrypt(value.encode())).decode()
-                container[name] = {_ENVELOPE: token}
+                container[name] = {ENVELOPE: token}
     return sealed
 
 
 def unseal(state: dict[str, Any], paths: tuple[str, ...], key: bytes | None) -> None:
     """Open the envelopes at `paths` in place; without a key (destroyed) they read REDACTED."""
-    cipher = _cipher(key) if key is not None else None
+    cipher = None  # made at the first envelope: an event without text needs none
     for path in paths:
-        for container, name in _slots(state, path):
-            value = container[name]
-            if type(value) is dict and len(value) == 1 and _ENVELOPE in value:
-                if cipher is None:
-                    container[name] = REDACTED
-                else:
-                    container[name] = cipher.decrypt(base64.b64decode(value[_ENVELOPE])).decode()
+        parents, name = _split(path)
+        container: Any = state
+        for parent in parents:
+            container = container.get(parent) if isinstance(container, dict) else None
+        value = container.get(name) if isinstance(container, dict) else None
+        if type(value) is dict and len(value) == 1 and ENVELOPE in value:
+            if key is None:
+                container[name] = REDACTED
+            else:
+                cipher = cipher or _cipher(key)
+                container[name] = cipher.decrypt(binascii.a2b_base64(value[ENVELOPE])).decode()
 
 
 def redact(state: dict[str, Any], paths: tuple[str, ...]) -> dict[str, Any]:

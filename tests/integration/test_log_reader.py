@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.actor import Actor
 from domain.area import Area
-from domain.codec import SealingMapper, make_mapper
+from domain.codec import SealingMapper, make_mapper, make_transcoder
 from domain.report import Report
 from projections.generations import ensure_active
 from projections.log_reader import LogReader
@@ -29,7 +29,7 @@ class _CountingMapper(SealingMapper):
     """The service's mapper, counting the events it decodes."""
 
     def __init__(self) -> None:
-        super().__init__(transcoder=make_mapper().transcoder)
+        super().__init__(make_transcoder())
         self.decoded = 0
 
     def to_domain_event(self, stored_event: StoredEvent, key: bytes | None = None) -> DomainEventProtocol[UUID]:
