@@ -109,7 +109,7 @@ class SealingMapper(Mapper[UUID]):
     def _decoder(self, cls: type) -> StateDecoder | None:
         try:
             return StateDecoder(cls, self._walk)
-        except Unsupported:
+        except (Unsupported, NameError, TypeError):  # annotations it cannot use, or cannot even resolve
             return None
 
 

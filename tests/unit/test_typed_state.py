@@ -185,3 +185,13 @@ class _Upcast(Aggregate.Event):
 def test_annotations_it_cannot_promise_have_no_typed_decoder(event_class: type) -> None:
     with pytest.raises(Unsupported):
         StateDecoder(event_class, make_transcoder().walk)
+
+
+def test_a_class_whose_annotations_do_not_resolve_has_no_typed_decoder() -> None:
+    place = str
+
+    class Local(Aggregate.Event):
+        where: place  # type: ignore[valid-type]  # a name only this function knows: get_type_hints cannot resolve it
+
+    assert make_mapper()._decoder(Local) is None
+    assert make_mapper()._decoder(report.Report.Retracted) is not None
