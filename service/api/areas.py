@@ -7,9 +7,11 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from domain.area import Area
+from domain.errors import Invalid
 from service import catalogue, commands
 from service.api.common import (
     Areas,
@@ -94,14 +96,17 @@ class AreaController(Controller):
         summary="Define an area (admin)",
         status_code=201,
         guards=[role("admin")],
-        responses=problems(*WRITE, 404, 409),  # 404: no such parent
+        responses=problems(*WRITE, 409),
     )
     async def define_area(
         self, data: JSONBody[AreaIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """The id follows from tenant and code: a code that exists already answers 409."""
         if data.parent_id is not None:
-            await commands.load_in_tenant(store, Area, data.parent_id, identity.tenant)
+            try:
+                await commands.load_in_tenant(store, Area, data.parent_id, identity.tenant)
+            except NotFoundException:  # bad input, like an unknown area in a report: 422 naming the field
+                raise Invalid("parent_id", "there is no such area in your partnership") from None
         area = Area.define(identity.actor, data.code, data.name, data.parent_id, data.deso, data.regso)
         result = await commands.create(store, area, identity, idempotency_key)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")

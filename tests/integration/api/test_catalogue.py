@@ -49,15 +49,26 @@ async def test_bad_area_input(client: Client, auth: Token) -> None:
         ({"code": "Stora Bokstäver", "name": "x"}, "code"),
         ({"code": "ok-kod", "name": ""}, "name"),
         ({"code": "ok-kod", "name": "x", "deso": ["fel"]}, "deso[0]"),
-        ({"code": "ok-kod", "name": "x", "parent_id": str(uuid.uuid4())}, None),
+        ({"code": "ok-kod", "name": "x", "parent_id": str(uuid.uuid4())}, "parent_id"),  # not in the tenant
     ]:
         response = await client.post("/api/v1/areas", json=body, headers=auth("admin"))
-        if field is None:
-            assert response.status_code == 404  # the parent does not exist in the tenant
-        else:
-            assert response.status_code == 422, response.text
-            assert response.json()["errors"][0]["field"] == field
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["field"] == field
     assert await head(client) == position
+
+
+async def test_a_parent_in_another_partnership_is_no_parent(client: Client, auth: Token) -> None:
+    theirs = await client.post(
+        "/api/v1/areas", json={"code": "norr", "name": "Norr"}, headers=auth("admin", tenant="orebro")
+    )
+    assert theirs.status_code == 201, theirs.text
+    body = {"code": "under-norr", "name": "Under norr", "parent_id": theirs.json()["id"]}
+    refused = await client.post("/api/v1/areas", json=body, headers=auth("admin"))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "parent_id"
+    assert "orebro" not in refused.text
+    assert "Norr" not in refused.text
 
 
 async def test_categories_are_the_defaults_and_the_tenants_own(client: Client, auth: Token) -> None:
