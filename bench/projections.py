@@ -13,11 +13,13 @@ Measures in one run, on a scratch database:
   3. `GET /api/v1/areas/{id}/picture` from 32 readers (paced, then back to back) while reports
      are posted at 500/s, against a real server (`lagesbild serve`, projections in-process) on
      that database; latency, errors, and the live lag from a report's commit to the picture
-     having applied it (bench/picture_load.py).
+     having applied it (bench/picture_load.py). The paced run is made `--paced-runs` times and
+     the median run is compared with the targets: a single 10 s window's p99 on this shared
+     machine moves by several milliseconds from one run to the next.
 Prints a table and writes it into bench/RESULTS.md.
 
     .venv/bin/python -m bench.projections [--events 1000000] [--catch-up-rounds 2] [--library-events 10000]
-        [--seconds 10]
+        [--seconds 10] [--paced-runs 3]
 """
 
 from __future__ import annotations
@@ -115,8 +117,9 @@ async def serve_and_load(urls: DatabaseUrls, data_dir: Path, args: argparse.Name
             data_dir, sub="bench-polis", tenant="jonkoping", org="polisen", roles=["reporter"]
         )
         areas = ",".join(str(a) for a in tenant_areas("jonkoping"))
+        paced = [(f"paced {n + 1}", args.reader_rate, args.write_rate) for n in range(args.paced_runs)]
         for name, reader_rate, write_rate in (
-            ("paced", args.reader_rate, args.write_rate),
+            *paced,
             ("reads only", args.reader_rate, 0.0),
             ("back to back", 0.0, args.write_rate),
         ):
@@ -183,10 +186,22 @@ def _catch_up_cell(runs: list[Result]) -> str:
     return f"**{_rate(best):,.0f} events/s** ({best['seconds']:.0f} s{rounds})"
 
 
+def _median_run(runs: list[Result]) -> Result:
+    """The run whose read p99 is the median (of an even number, the higher of the middle two)."""
+    return sorted(runs, key=lambda run: float(run["read_p99_ms"]))[len(runs) // 2]
+
+
+def _runs_note(runs: list[Result], key: str, spec: str) -> str:
+    return f" (runs: {' / '.join(format(run[key], spec) for run in runs)})" if len(runs) > 1 else ""
+
+
 def report(r: Result, load: tuple[float, float]) -> None:
     args, both, alone = r["args"], _best(r["both"]), {name: _best(runs) for name, runs in r["alone"].items()}
     peak_rss = max(run["peak_rss_mb"] for run in r["both"])
-    paced, alone_reads, closed = r["loads"]["paced"], r["loads"]["reads only"], r["loads"]["back to back"]
+    runs = [run for name, run in r["loads"].items() if name.startswith("paced")]
+    paced = _median_run(runs)
+    alone_reads, closed = r["loads"]["reads only"], r["loads"]["back to back"]
+    lag_met = all(run["lag_p99_ms"] <= 250 and not run["lag_missing"] for run in runs)  # in every paced run
     theirs = r["theirs"][0] / r["theirs"][1]
     first_rss = both["rss_by_events"].get("100000")
 
@@ -220,15 +235,15 @@ def report(r: Result, load: tuple[float, float]) -> None:
         f" {r['floor'][0] / r['floor'][1]:,.0f} events/s | |",
         f"| `GET /areas/{{id}}/picture`, {args.readers} readers at {args.reader_rate:g}/s each"
         f" ({paced['read_rate']:,.0f}/s), p50 / p99 / max |"
-        f" {paced['read_p50_ms']:.1f} / **{paced['read_p99_ms']:.1f}** / {paced['read_max_ms']:.0f} ms |"
-        f" p99 ≤ 10 ms: {mark(paced['read_p99_ms'] <= 10)} |",
+        f" {paced['read_p50_ms']:.1f} / **{paced['read_p99_ms']:.1f}** / {paced['read_max_ms']:.0f} ms"
+        f"{_runs_note(runs, 'read_p99_ms', '.1f')} | p99 ≤ 10 ms: {mark(paced['read_p99_ms'] <= 10)} |",
         f"| the same without the writes | {alone_reads['read_p50_ms']:.1f} / {alone_reads['read_p99_ms']:.1f} /"
         f" {alone_reads['read_max_ms']:.0f} ms | |",
         f"| the same, {args.readers} readers back to back ({closed['read_rate']:,.0f}/s), p50 / p99 / max |"
         f" {closed['read_p50_ms']:.1f} / {closed['read_p99_ms']:.1f} / {closed['read_max_ms']:.0f} ms | |",
         f"| live lag, commit to picture applied (paced run), p50 / p99 / max |"
-        f" {paced['lag_p50_ms']:.0f} / **{paced['lag_p99_ms']:.0f}** / {paced['lag_max_ms']:.0f} ms |"
-        f" p99 ≤ 250 ms: {mark(paced['lag_p99_ms'] <= 250 and not paced['lag_missing'])} |",
+        f" {paced['lag_p50_ms']:.0f} / **{paced['lag_p99_ms']:.0f}** / {paced['lag_max_ms']:.0f} ms"
+        f"{_runs_note(runs, 'lag_p99_ms', '.0f')} | p99 ≤ 250 ms: {mark(lag_met)} |",
         f"| the same, readers back to back | {closed['lag_p50_ms']:.0f} / {closed['lag_p99_ms']:.0f} /"
         f" {closed['lag_max_ms']:.0f} ms | |",
         f"| reports written (paced / back-to-back run), write p99 | {paced['write_rate']:,.0f}/s /"
@@ -238,8 +253,9 @@ def report(r: Result, load: tuple[float, float]) -> None:
         f" {paced['server_cpu_percent']:.0f} % / {alone_reads['server_cpu_percent']:.0f} % /"
         f" {closed['server_cpu_percent']:.0f} % | |",
         f"| errors: reads, writes, reports never seen applied |"
-        f" {paced['read_errors'] + alone_reads['read_errors'] + closed['read_errors']},"
-        f" {paced['write_errors'] + closed['write_errors']}, {paced['lag_missing'] + closed['lag_missing']} | 0 |",
+        f" {sum(run['read_errors'] for run in r['loads'].values())},"
+        f" {sum(run['write_errors'] for run in r['loads'].values())},"
+        f" {sum(run['lag_missing'] for run in r['loads'].values())} | 0 |",
     ]
     notes = (
         f"The log: {r['events']:,} events ({r['mix']}), 8 tenants, 112 areas, made and COPYed in {r['made']:.0f} s."
@@ -251,7 +267,8 @@ def report(r: Result, load: tuple[float, float]) -> None:
         " stream's area read from the entries, its tracking record)."
         f" Reads and writes: `lagesbild serve` on the same database, load from bench/picture_load.py"
         f" ({args.readers} keep-alive connections for the reads of a random area of 24; reports at"
-        f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up; load"
+        f" {args.write_rate:g}/s over 16 connections; {args.seconds:g} s per run after 1 s of warm-up;"
+        f" {args.paced_runs} paced runs, the one with the median read p99 shown (with every run's p99); load"
         f" generator CPU {paced['cpu_percent']:.0f} % / {closed['cpu_percent']:.0f} % of one core). Before the"
         f" reads, the whole database was vacuumed, analyzed and checkpointed ({r['settled']:.0f} s), as autovacuum"
         " has done in a service that has run a while. The machine's"
@@ -290,6 +307,7 @@ if __name__ == "__main__":
     parser.add_argument("--library-events", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each of the three load runs")
     parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--paced-runs", type=int, default=3, help="runs of the paced reads with writes (median shown)")
     parser.add_argument("--reader-rate", type=float, default=10.0, help="picture reads a second per reader (paced run)")
     parser.add_argument("--write-rate", type=float, default=500.0)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=f"the runner's (default {BATCH_SIZE})")
