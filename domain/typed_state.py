@@ -5,7 +5,7 @@ The library's JSON writes a UUID as `{"_type_": "uuid_hex", "_data_": hex}` and 
 in Python to revive them. An event class's annotations say where they are, so msgspec can parse
 and revive in one pass, in C (a report of the benchmark's log: 4.2 against 6.8-8.1 µs).
 
-A decoder gives the state the library's decoder gives, or raises (msgspec.ValidationError) and
+A decoder gives the state the library's decoder gives, or raises (a msgspec.MsgspecError) and
 the caller decodes the library's way: each field must hold exactly its annotated type, a field
 the class does not annotate is refused, and whatever is annotated `Any` (`dict[str, Any]`) is
 revived by the library's walk. A class with an annotation outside `_wire`'s few types, or a class
