@@ -1,8 +1,9 @@
-"""The projection runner on a database of its own: crash mid-batch, rebuild, unknown and poison events."""
+"""The projection runner on its own database: crash mid-batch, rebuild, unknown and poison events, old generations."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -16,7 +17,8 @@ from domain.actor import Actor
 from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
-from domain.sealing import new_key
+from domain.sealing import REDACTED, new_key
+from projections.audit import AuditProjection
 from projections.generations import Connection, Recorded, active_generation, ensure_active, schema_of
 from projections.picture import PictureProjection
 from projections.rebuild import rebuild
@@ -238,3 +240,54 @@ async def test_a_runner_cancelled_as_a_notification_arrives_stops(own_dsn: str) 
     with pytest.raises(asyncio.CancelledError):
         async with asyncio.timeout(10):
             await task
+
+
+class _AuditBeforeJson(AuditProjection):
+    """The audit trail as its generations were made before the summary became json."""
+
+    tables_sql = AuditProjection.tables_sql.replace("summary json NOT NULL", "summary jsonb NOT NULL")
+
+
+async def test_an_audit_generation_with_a_jsonb_summary_keeps_working_until_a_rebuild(own_dsn: str) -> None:
+    # Generations made before the summary became json have it as jsonb: the runner goes on with
+    # them (a redaction scrubs them too) until `lagesbild rebuild audit` makes a json one.
+    async def summaries(conn: asyncpg.Connection, generation: int) -> list[tuple[int, Any]]:
+        rows = await conn.fetch(f'SELECT position, summary FROM "{schema_of("audit", generation)}".entries')
+        return sorted((r["position"], json.loads(r["summary"])) for r in rows)
+
+    async def summary_type(conn: asyncpg.Connection, generation: int) -> str:
+        sql = (
+            "SELECT data_type FROM information_schema.columns"
+            " WHERE table_schema = $1 AND table_name = 'entries' AND column_name = 'summary'"
+        )
+        return str(await conn.fetchval(sql, schema_of("audit", generation)))
+
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        conn = await asyncpg.connect(own_dsn)
+        try:
+            area, _ = await _seed(store, 3)
+            report = Report.submit(
+                POLICE, now=NOW, area_id=area.id, category="klotter", week="2026-W47", place="Gångtunneln"
+            )
+            await store.append(report.collect_events(), 0)
+            old = await ensure_active(conn, _AuditBeforeJson())
+            runner = ProjectionRunner(own_dsn, AuditProjection(), make_mapper())
+            await runner.follow(conn, old, stop_at_head=True)
+            report.redact(POLICE, "uppgifter om en enskild")
+            await store.append(report.collect_events(), 1)
+            await runner.follow(conn, old, stop_at_head=True)
+
+            scrubbed = dict(await summaries(conn, old))
+            assert await summary_type(conn, old) == "jsonb"
+            assert "Gångtunneln" not in json.dumps(scrubbed, ensure_ascii=False)
+            assert REDACTED in {s.get("place") for s in scrubbed.values()}
+            new = await rebuild(own_dsn, AuditProjection(), make_mapper())
+            assert await summary_type(conn, new) == "json"
+            assert await summaries(conn, new) == await summaries(conn, old)
+            async with tenant_connection(pool, POLICE.tenant) as reader:  # readers see the new one
+                assert await reader.fetchval("SELECT count(*) FROM audit.entries") == len(scrubbed)
+        finally:
+            await conn.close()
+            await store.close()
