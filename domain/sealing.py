@@ -79,8 +79,8 @@ def _split(path: str) -> tuple[tuple[str, ...], str]:
 
 
 def _copied_slots(state: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """Like _slots, in `state` whose dicts along the path are replaced by copies (the rest is shared)."""
-    *parents, name = path.split(".")
+    """The (container, name) a dotted path ends in, in `state` whose dicts along it are copies (the rest shared)."""
+    parents, name = _split(path)
     container = state
     for parent in parents:
         child = container.get(parent)
