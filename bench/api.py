@@ -26,9 +26,9 @@ import httpx
 
 from bench.append import run_store
 from bench.support import bench_server, machine_details, write_section
-from service.auth import mint_development_token
-from service.database import scratch_database
-from service.db_roles import DatabaseUrls
+from service.db.pools import scratch_database
+from service.db.roles import DatabaseUrls
+from service.web.auth import mint_development_token
 
 # All clients share one token: the per-token write limit would throttle them at once. With
 # `LAGESBILD_WRITE_RATE=<n>` in the environment the bench measures the service with that limit.

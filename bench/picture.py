@@ -43,10 +43,10 @@ from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from projections.tenancy import tenant_connection
 from service import demo
-from service.auth import mint_development_token
-from service.database import create_pool, scratch_database
-from service.db_roles import DatabaseUrls
-from service.event_store import EventStore
+from service.db.pools import create_pool, scratch_database
+from service.db.roles import DatabaseUrls
+from service.store.event_store import EventStore
+from service.web.auth import mint_development_token
 
 NOTE = (
     "The tenant setting is one more round trip per read; row-level security adds a filter on the rows the"

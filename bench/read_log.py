@@ -32,8 +32,8 @@ from litestar.handlers import HTTPRouteHandler
 from bench.api import _areas, free_port, wait_ready
 from bench.read_client import alternating, cpu_seconds, load, pct
 from bench.support import bench_server, machine_details, write_section
-from service.auth import mint_development_token
-from service.database import scratch_database
+from service.db.pools import scratch_database
+from service.web.auth import mint_development_token
 
 _WRITTEN = "lagesbild_read_log_written_total"
 _CATEGORIES = ("klotter", "krossat-glas", "otrygg-samling", "belysning", "nedskrapning")
@@ -57,7 +57,7 @@ def _serve(dsn: str, data_dir: Path, port: int, recording: bool) -> subprocess.P
 def _serve_without_recording(port: int) -> None:
     """`lagesbild serve`, with the read-recording middleware removed from every route handler."""
     from service import cli  # (imports every controller)
-    from service.read_recording import RecordedRead
+    from service.audit.recording import RecordedRead
 
     def controllers(cls: type[Controller]) -> list[type[Controller]]:
         return [cls, *(c for sub in cls.__subclasses__() for c in controllers(sub))]

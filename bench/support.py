@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from service.embedded_db import EmbeddedPostgres
+from service.db.embedded import EmbeddedPostgres
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 

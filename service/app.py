@@ -20,29 +20,30 @@ from projections.log_reader import LogReader
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from projections.tenancy import TenantReaders
-from service import health, retention
+from service import retention
 from service.api.actions import ActionController
 from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
-from service.api.context import context_provider
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
 from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
-from service.auth import TokenVerifier, provide_identity
-from service.database import create_pool, create_reader_pool, limits
-from service.event_store import EventStore
-from service.json_body import JsonBodyRequest
-from service.migrate import migrate
-from service.problems import EXCEPTION_HANDLERS
-from service.projection_status import ProjectionTracker
-from service.rate_limit import TokenBuckets, limit_writes
-from service.read_log import ReadLog
+from service.audit.read_log import ReadLog
+from service.db.migrate import migrate
+from service.db.pools import create_pool, create_reader_pool, limits
 from service.settings import Settings
+from service.store.event_store import EventStore
+from service.web import health
+from service.web.auth import TokenVerifier, provide_identity
+from service.web.context import context_provider
+from service.web.json_body import JsonBodyRequest
+from service.web.problems import EXCEPTION_HANDLERS
+from service.web.projection_progress import ProjectionTracker
+from service.web.rate_limit import TokenBuckets, limit_writes
 
 
 def _now() -> datetime:

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 
 from domain.area import Area
 from service import commands
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 
 TTL_SECONDS = 2.0
 

@@ -10,7 +10,7 @@ from eventsourcing.persistence import StoredEvent
 from domain.area import Area
 from domain.categories import DEFAULT_CATEGORIES, CategoryInfo
 from domain.category import Category
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 
 # The predicate of the partial index in migration 0002, word for word.
 _SQL = (

@@ -21,14 +21,15 @@ from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import chain, demo, retention
+from service import demo, retention
 from service.app import create_app
-from service.auth import ROLES, mint_development_token
-from service.database import database_urls, limits
-from service.db_roles import DatabaseUrls
-from service.event_store import EventStore
-from service.migrate import migrate
+from service.db.migrate import migrate
+from service.db.pools import database_urls, limits
+from service.db.roles import DatabaseUrls
 from service.settings import Settings
+from service.store import chain
+from service.store.event_store import EventStore
+from service.web.auth import ROLES, mint_development_token
 
 
 def _freeze_heap() -> None:

@@ -8,9 +8,9 @@ from uuid import UUID
 
 from litestar.exceptions import NotFoundException
 
-from service.auth import Identity
-from service.event_store import AggregateNotFound, AppendResult, ConcurrencyConflict, EventStore
-from service.problems import Conflict, PreconditionFailed
+from service.store.event_store import AggregateNotFound, AppendResult, ConcurrencyConflict, EventStore
+from service.web.auth import Identity
+from service.web.problems import Conflict, PreconditionFailed
 
 T = TypeVar("T")
 RETRIES = 3  # without If-Match, a change that raced another is decided again on fresh state

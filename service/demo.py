@@ -14,7 +14,7 @@ from domain.assessment import Assessment
 from domain.report import Report
 from domain.weeks import shift_week, week_of, week_start
 from service import catalogue
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 
 log = logging.getLogger(__name__)
 TENANT = "jonkoping"

@@ -16,8 +16,8 @@ from uuid import UUID
 from domain.action import Action
 from domain.actor import Actor
 from domain.report import Report
-from service.database import CONNECTION_ERRORS
-from service.event_store import ConcurrencyConflict, EventStore, StoreUnavailable
+from service.db.pools import CONNECTION_ERRORS
+from service.store.event_store import ConcurrencyConflict, EventStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 SYSTEM_USER = "lagesbild-retention"

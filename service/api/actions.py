@@ -39,9 +39,9 @@ from service.api.errors import CHANGE, PARAMS, WRITE, problems
 from service.api.list_shapes import ActionDetail, ActionPage
 from service.api.report_shapes import CategoryCode, RedactionIn
 from service.area_lookup import AreaLookup
-from service.auth import authenticated, role
-from service.event_store import EventStore
-from service.read_recording import recorded
+from service.audit.recording import recorded
+from service.store.event_store import EventStore
+from service.web.auth import authenticated, role
 
 Note = Annotated[str, msgspec.Meta(max_length=2000)]
 

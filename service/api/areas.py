@@ -25,7 +25,7 @@ from service.api.common import (
     written,
 )
 from service.api.errors import CHANGE, WRITE, problems
-from service.auth import authenticated, role
+from service.web.auth import authenticated, role
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]

@@ -18,8 +18,8 @@ from domain.weeks import parse_week, week_of
 from service import commands
 from service.api.common import Identity, IfMatch, Now, Store, Strict, WeekInPath, Written, expected_version, written
 from service.api.errors import CHANGE, problems
-from service.auth import role
-from service.event_store import AggregateNotFound
+from service.store.event_store import AggregateNotFound
+from service.web.auth import role
 
 
 class AssessmentIn(Strict):

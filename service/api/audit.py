@@ -26,8 +26,8 @@ from service.api.common import (
 )
 from service.api.errors import PARAMS, OrCsv, problems
 from service.api.list_shapes import AuditPage
-from service.auth import role
-from service.read_recording import recorded
+from service.audit.recording import recorded
+from service.web.auth import role
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 _CSV_COLUMNS = [

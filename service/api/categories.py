@@ -12,7 +12,7 @@ from domain.category import Category
 from service import catalogue, commands
 from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
 from service.api.errors import WRITE, problems
-from service.auth import authenticated, role
+from service.web.auth import authenticated, role
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]

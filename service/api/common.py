@@ -19,11 +19,11 @@ from domain.errors import Invalid
 from domain.weeks import YEARS
 from projections.tenancy import TenantReaders as _TenantReaders
 from service.area_lookup import AreaLookup as _AreaLookup
-from service.auth import Identity as _Identity
-from service.event_store import AppendResult
-from service.event_store import EventStore as _EventStore
-from service.projection_status import ProjectionTracker as _Tracker
 from service.settings import Settings as _Settings
+from service.store.event_store import AppendResult
+from service.store.event_store import EventStore as _EventStore
+from service.web.auth import Identity as _Identity
+from service.web.projection_progress import ProjectionTracker as _Tracker
 
 _VERSION = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 

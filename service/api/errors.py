@@ -9,7 +9,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from msgspec import UNSET, UnsetType
 
-from service.problems import MEDIA_TYPE
+from service.web.problems import MEDIA_TYPE
 
 
 class FieldError(msgspec.Struct):

@@ -14,11 +14,11 @@ from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from projections.tenancy import tenant_connection
 from service.api.common import MinPosition, WeekInPath, csv_response, read_your_writes, wants_csv
-from service.api.context import Context
 from service.api.errors import PARAMS, OrCsv, problems
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
-from service.auth import authenticated
-from service.read_recording import recorded
+from service.audit.recording import recorded
+from service.web.auth import authenticated
+from service.web.context import Context
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 

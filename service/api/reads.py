@@ -10,12 +10,12 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
-from service import read_log_queries
 from service.api.common import NO_CONTROL, Cursor, Identity, Pool, check_period, csv_response, wants_csv
 from service.api.errors import PARAMS, OrCsv, problems
-from service.auth import role
-from service.read_log_queries import ReadEntry
-from service.read_recording import Kind, recorded
+from service.audit import queries as read_log_queries
+from service.audit.queries import ReadEntry
+from service.audit.recording import Kind, recorded
+from service.web.auth import role
 
 Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 _CSV_COLUMNS = [

@@ -36,16 +36,16 @@ from service.api.common import (
     read_your_writes,
     written,
 )
-from service.api.context import Context
 from service.api.errors import CHANGE, PARAMS, WRITE, problems
 from service.api.list_shapes import Location as LocationOut
 from service.api.list_shapes import ReportPage
 from service.api.report_shapes import CorrectionIn, LocationIn, RedactionIn, ReportDetail, ReportIn, RetractionIn
 from service.area_lookup import AreaLookup
-from service.auth import authenticated, role
-from service.event_store import EventStore
-from service.read_recording import recorded
+from service.audit.recording import recorded
 from service.settings import Settings
+from service.store.event_store import EventStore
+from service.web.auth import authenticated, role
+from service.web.context import Context
 
 
 async def _check_area(areas: AreaLookup, area_id: UUID, tenant: str, field: str) -> None:

@@ -16,9 +16,9 @@ from domain.weeks import week_of
 from projections.tenancy import tenant_connection
 from service.api.common import Identity, Pool, Tracker
 from service.api.errors import problems
-from service.auth import authenticated
-from service.database import CONNECTION_ERRORS
-from service.read_recording import recorded
+from service.audit.recording import recorded
+from service.db.pools import CONNECTION_ERRORS
+from service.web.auth import authenticated
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0

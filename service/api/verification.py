@@ -9,11 +9,11 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from domain.errors import Invalid
-from service import chain
 from service.api.common import Identity, Pool
 from service.api.errors import PARAMS, problems
-from service.auth import role
-from service.read_recording import recorded
+from service.audit.recording import recorded
+from service.store import chain
+from service.web.auth import role
 
 
 class HeadOut(msgspec.Struct):

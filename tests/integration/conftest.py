@@ -8,8 +8,8 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.database import create_database, database_name, drop_database, with_database
-from service.event_store import EventStore
+from service.db.pools import create_database, database_name, drop_database, with_database
+from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
 
 

@@ -9,8 +9,8 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.event_store import ConcurrencyConflict, EventStore
-from service.group_commit import APPEND_SQL, PendingAppend, group_arguments
+from service.store.event_store import ConcurrencyConflict, EventStore
+from service.store.group_commit import APPEND_SQL, PendingAppend, group_arguments
 from tests.support.aggregates import Tally
 
 

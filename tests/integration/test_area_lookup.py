@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException
 from domain.actor import Actor
 from domain.area import Area
 from service.area_lookup import AreaLookup
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 
 ADMIN = Actor("admin", "kommunen", "jonkoping")
 

@@ -17,8 +17,8 @@ from domain.actor import Actor
 from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
-from service.chain import Head, heads, verify
-from service.event_store import EventStore
+from service.store.chain import Head, heads, verify
+from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 from tests.support.database import SessionDatabase
 

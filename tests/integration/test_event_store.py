@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.event_store import AggregateNotFound, ConcurrencyConflict, EventStore
+from service.store.event_store import AggregateNotFound, ConcurrencyConflict, EventStore
 from tests.support.aggregates import Tally
 
 

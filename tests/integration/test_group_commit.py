@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 
-from service.appends import AppendResult
+from service.store.appends import AppendResult
 from tests.integration.test_in_doubt_appends import (
     WAITING_FOR_LOCK,
     _hold_append_lock,

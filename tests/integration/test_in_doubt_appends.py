@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.group_commit import GroupCommitWriter, PendingAppend, StoreUnavailable
+from service.store.group_commit import GroupCommitWriter, PendingAppend, StoreUnavailable
 from tests.support.aggregates import Tally
 from tests.support.proxy import FaultyProxy
 

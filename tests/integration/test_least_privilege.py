@@ -7,10 +7,10 @@ import uuid
 import asyncpg
 import pytest
 
-from service.database import drop_database, with_database
-from service.db_roles import LOGIN, OWNER, SERVICE, ensure_database, urls_for
-from service.event_store import EventStore
-from service.migrate import MigrationRefused, migrate
+from service.db.migrate import MigrationRefused, migrate
+from service.db.pools import drop_database, with_database
+from service.db.roles import LOGIN, OWNER, SERVICE, ensure_database, urls_for
+from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 
 # Table privileges of the service role in public (migration 0006), beyond which it has none.

@@ -11,7 +11,7 @@ from eventsourcing.persistence import EventStore as LibraryEventStore
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from domain.codec import make_mapper
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 from tests.support.library import library_datastore
 

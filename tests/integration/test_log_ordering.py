@@ -16,8 +16,8 @@ import uuid
 import asyncpg
 
 from domain.codec import make_mapper
-from service.event_store import EventStore
-from service.group_commit import APPEND_SQL, PendingAppend, group_arguments
+from service.store.event_store import EventStore
+from service.store.group_commit import APPEND_SQL, PendingAppend, group_arguments
 from tests.support.aggregates import Tally
 
 WRITERS = 8

@@ -19,7 +19,7 @@ from projections.generations import ensure_active
 from projections.log_reader import LogReader
 from projections.picture import PictureProjection
 from projections.runner import ProjectionFailed, ProjectionRunner
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -16,7 +16,7 @@ from domain.report import Report
 from projections.generations import COPY_FROM, create_generation, schema_of
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")

@@ -25,8 +25,8 @@ from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
 from projections.tenancy import tenant_connection
 from service.app import create_app
-from service.event_store import EventStore
 from service.settings import Settings
+from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from service import read_log_queries
-from service.database import with_database
-from service.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
+from service.audit import queries as read_log_queries
+from service.audit.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
+from service.db.pools import with_database
 
 
 def _record(tenant: str, n: int = 0) -> ReadRecord:

@@ -11,8 +11,8 @@ from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
 from domain.sealing import REDACTED
-from service.event_store import EventStore
 from service.retention import SYSTEM_USER, sweep
+from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.database import create_database, database_name, drop_database, with_database
-from service.embedded_db import EmbeddedPostgres
+from service.db.embedded import EmbeddedPostgres
+from service.db.pools import create_database, database_name, drop_database, with_database
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def test_database() -> Iterator[SessionDatabase]:
     """Yield a fresh, migrated database; drop it and stop the embedded server after.
 
     DATABASE_URL, if set, must be a superuser's (roles and databases are created on it), and
-    the server must let the roles of service/db_roles.py log in without a password.
+    the server must let the roles of service/db/roles.py log in without a password.
     """
     server: EmbeddedPostgres | None = None
     server_dsn = os.environ.get("DATABASE_URL")

@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from service.read_log import ReadLog
+from service.audit.read_log import ReadLog
 from tests.integration.api.conftest import Client, Token
 
 

@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from litestar import Litestar
 
-from service.embedded_db import EmbeddedPostgres
+from service.db.embedded import EmbeddedPostgres
 
 
 @contextlib.contextmanager

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.database import database_urls
-from service.db_roles import DatabaseUrls, urls_for, with_user
+from service.db.pools import database_urls
+from service.db.roles import DatabaseUrls, urls_for, with_user
 from service.settings import Settings
 
 SERVICE = "postgresql://lagesbild_api:secret@db.example.internal:5432/lagesbild"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service import rate_limit
-from service.rate_limit import TokenBuckets
+from service.web import rate_limit
+from service.web.rate_limit import TokenBuckets
 
 
 class Clock:

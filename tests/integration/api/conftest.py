@@ -12,8 +12,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.auth import mint_development_token
 from service.settings import Settings
+from service.web.auth import mint_development_token
 
 Client = AsyncTestClient[Litestar]
 Token = Callable[..., dict[str, str]]

@@ -8,7 +8,7 @@ from pathlib import Path
 import jwt
 import pytest
 
-from service.auth import DEV_AUDIENCE, DEV_ISSUER, development_key
+from service.web.auth import DEV_AUDIENCE, DEV_ISSUER, development_key
 from tests.integration.api.conftest import Client, Token, report_body
 
 WRITES = [

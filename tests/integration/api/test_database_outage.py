@@ -28,8 +28,8 @@ from eventsourcing.persistence import StoredEvent
 from domain.codec import make_mapper
 from domain.report import Report
 from service.app import create_app
-from service.database import create_database, database_name
-from service.embedded_db import EmbeddedPostgres
+from service.db.embedded import EmbeddedPostgres
+from service.db.pools import create_database, database_name
 from service.settings import Settings
 from tests.integration.api.conftest import Token, report_body
 from tests.support.servers import private_postgres, serving

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from service.auth import mint_development_token
+from service.web.auth import mint_development_token
 from tests.integration.api.conftest import Client, Token, head, report_body
 
 

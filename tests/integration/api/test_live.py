@@ -14,8 +14,8 @@ import uvicorn
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.auth import mint_development_token
 from service.settings import Settings
+from service.web.auth import mint_development_token
 from tests.integration.api.conftest import Client, Token, report_body
 from tests.support.database import SessionDatabase
 

@@ -16,10 +16,10 @@ import uvicorn
 from litestar.routes import HTTPRoute
 
 from service.app import create_app
-from service.auth import DEV_AUDIENCE, DEV_ISSUER
-from service.read_log import ReadLog
-from service.read_recording import KINDS, RecordedRead
+from service.audit.read_log import ReadLog
+from service.audit.recording import KINDS, RecordedRead
 from service.settings import Settings
+from service.web.auth import DEV_AUDIENCE, DEV_ISSUER
 from tests.integration.api.conftest import Client, Token, report_body
 from tests.support.read_log import flush, new_tenant, read_log_of, recorded_reads
 

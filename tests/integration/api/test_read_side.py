@@ -15,8 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from domain.weeks import week_of
 from service.app import create_app
-from service.auth import mint_development_token
 from service.settings import Settings
+from service.web.auth import mint_development_token
 from tests.integration.api.conftest import Client
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wednesday of 2026-W48

@@ -12,7 +12,7 @@ from projections.generations import active_generation, schema_of
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.tenancy import tenant_connection
-from service.event_store import EventStore
+from service.store.event_store import EventStore
 from tests.integration.api.conftest import Client, Token, report_body
 
 

@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.auth import ROLES, mint_development_token
 from service.settings import Settings
+from service.web.auth import ROLES, mint_development_token
 from tests.support.server import serving
 
 EXAMPLES_PER_OPERATION = 25

@@ -10,7 +10,7 @@ import pytest
 from projections.generations import active_generation, schema_of
 from projections.registry import PROJECTIONS
 from projections.tenancy import READER, TENANT, TenantReaders, tenant_connection
-from service.database import create_pool, create_reader_pool
+from service.db.pools import create_pool, create_reader_pool
 from tests.integration.api.conftest import Client, Token
 
 OTHER = "vaxjo"

@@ -12,7 +12,7 @@ goes out only once it is as big as the one in flight, which keeps groups big and
 (two halves of the waiting appends) instead of a big one followed by stragglers.
 
 If the connection breaks after a group was sent, its appends are in doubt: they are answered
-only once service/in_doubt.py has found out whether they were stored.
+only once service/store/in_doubt.py has found out whether they were stored.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from uuid import UUID
 import asyncpg
 
 from projections.unavailable import DEFAULT_LIMITS, Limits
-from service.appends import AppendResult as AppendResult
-from service.appends import ConcurrencyConflict as ConcurrencyConflict
-from service.appends import PendingAppend as PendingAppend
-from service.appends import StoreUnavailable as StoreUnavailable
-from service.database import CONNECTION_ERRORS
-from service.in_doubt import Backend, WriterConnection, settle
+from service.db.pools import CONNECTION_ERRORS
+from service.store.appends import AppendResult as AppendResult
+from service.store.appends import ConcurrencyConflict as ConcurrencyConflict
+from service.store.appends import PendingAppend as PendingAppend
+from service.store.appends import StoreUnavailable as StoreUnavailable
+from service.store.in_doubt import Backend, WriterConnection, settle
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The event store: append, load and read event-sourced aggregates on PostgreSQL via asyncpg.
 
-Appends are written by the group-commit writer (service/group_commit.py); loads and reads use
+Appends are written by the group-commit writer (service/store/group_commit.py); loads and reads use
 the service's connection pool.
 """
 
@@ -17,7 +17,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from domain.codec import SealingMapper
 from domain.sealing import new_key, sealed_paths
 from projections.unavailable import DEFAULT_LIMITS, Limits
-from service.group_commit import (
+from service.store.group_commit import (
     AppendResult,
     ConcurrencyConflict,
     GroupCommitWriter,

@@ -12,7 +12,7 @@ import asyncpg
 
 from projections.runner import PROGRESS_CHANNEL
 from projections.unavailable import DEFAULT_LIMITS, Limits, connect
-from service.database import CONNECTION_ERRORS
+from service.db.pools import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 PROJECTIONS = ("picture", "audit")

@@ -21,7 +21,7 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from projections.unavailable import UNAVAILABLE, Limits, connect
-from service.appends import AppendResult, PendingAppend, StoreUnavailable
+from service.store.appends import AppendResult, PendingAppend, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

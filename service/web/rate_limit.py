@@ -17,7 +17,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
-from service.auth import authenticate
+from service.web.auth import authenticate
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_BUCKETS = 100_000

@@ -7,8 +7,8 @@ from typing import Literal, get_args
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.auth import Identity
-from service.read_log import ReadLog, ReadRecord
+from service.audit.read_log import ReadLog, ReadRecord
+from service.web.auth import Identity
 
 Kind = Literal[
     "report",
@@ -67,7 +67,7 @@ def recorded(kind: Kind) -> RecordedRead:
 
 
 def _record(scope: Scope, kind: str, status: int) -> None:
-    identity = scope.get("state", {}).get("identity")  # cached by the guard (service/auth.py)
+    identity = scope.get("state", {}).get("identity")  # cached by the guard (service/web/auth.py)
     if not isinstance(identity, Identity):
         return
     read_log: ReadLog = scope["litestar_app"].state.read_log

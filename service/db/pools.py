@@ -12,9 +12,9 @@ import asyncpg
 
 from projections.tenancy import ReaderConnection, start_reader_session
 from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
-from service.db_roles import DatabaseUrls, ensure_database, urls_for
-from service.embedded_db import EmbeddedPostgres
-from service.migrate import migrate
+from service.db.embedded import EmbeddedPostgres
+from service.db.migrate import migrate
+from service.db.roles import DatabaseUrls, ensure_database, urls_for
 from service.settings import Settings
 
 EMBEDDED_DATABASE = "lagesbild"

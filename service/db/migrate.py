@@ -1,4 +1,4 @@
-"""Schema management: apply the numbered SQL files in service/migrations once each, in order."""
+"""Schema management: apply the numbered SQL files in service/db/migrations once each, in order."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ class Migration:
 def available() -> list[Migration]:
     """All migrations shipped with the service, in version order."""
     found = []
-    for entry in resources.files("service.migrations").iterdir():
+    for entry in resources.files("service.db.migrations").iterdir():
         match = _FILE.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))

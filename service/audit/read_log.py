@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 import asyncpg
 import msgspec
 
-from service.database import CONNECTION_ERRORS
+from service.db.pools import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 

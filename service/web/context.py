@@ -13,10 +13,10 @@ from litestar.di import NamedDependency
 
 from projections.tenancy import TenantReaders
 from service.area_lookup import AreaLookup
-from service.auth import Identity, authenticate
-from service.event_store import EventStore
-from service.projection_status import ProjectionTracker
 from service.settings import Settings
+from service.store.event_store import EventStore
+from service.web.auth import Identity, authenticate
+from service.web.projection_progress import ProjectionTracker
 
 
 @dataclass(frozen=True, slots=True)

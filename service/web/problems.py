@@ -12,8 +12,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
-from service.database import CONNECTION_ERRORS, DatabaseUnavailable
-from service.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
+from service.db.pools import CONNECTION_ERRORS, DatabaseUnavailable
+from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"

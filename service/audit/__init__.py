@@ -1,0 +1,1 @@
+"""Who read what: the read log, the middleware that records reads, and its queries."""

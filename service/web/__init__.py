@@ -1,0 +1,1 @@
+"""The HTTP edge every route shares: auth, rate limit, JSON body, problems, handler context, health and progress."""
