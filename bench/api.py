@@ -26,8 +26,8 @@ import httpx
 
 from bench.append import run_store
 from bench.support import bench_server, machine_details, write_section
-from service.db.pools import scratch_database
 from service.db.roles import DatabaseUrls
+from service.db.scratch import scratch_database
 from service.web.auth import mint_development_token
 
 # All clients share one token: the per-token write limit would throttle them at once. With

@@ -33,7 +33,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastor
 
 from bench.support import bench_server, machine_details, write_section
 from domain.codec import make_mapper
-from service.db.pools import scratch_database
+from service.db.scratch import scratch_database
 from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 from tests.support.library import library_datastore

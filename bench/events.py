@@ -22,7 +22,8 @@ from domain.action import Action
 from domain.area import Area
 from domain.assessment import Assessment, assessment_id
 from domain.category import Category, category_id
-from domain.report import SOURCES, Report
+from domain.limits import SOURCES
+from domain.report import Report
 from domain.weeks import week_of
 from service.demo import SIGHTINGS
 

@@ -43,8 +43,9 @@ from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from projections.tenancy import tenant_connection
 from service import demo
-from service.db.pools import create_pool, scratch_database
+from service.db.pools import create_pool
 from service.db.roles import DatabaseUrls
+from service.db.scratch import scratch_database
 from service.store.event_store import EventStore
 from service.web.auth import mint_development_token
 

@@ -44,8 +44,9 @@ from bench.support import bench_server, machine_details, write_section
 from bench.tenants import tenant_areas
 from projections.generations import drop_generation
 from projections.runner import BATCH_SIZE
-from service.db.pools import database_name, scratch_database, with_database
+from service.db.location import database_name, with_database
 from service.db.roles import DatabaseUrls
+from service.db.scratch import scratch_database
 from service.web.auth import mint_development_token
 
 Result = dict[str, Any]

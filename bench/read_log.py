@@ -32,7 +32,7 @@ from litestar.handlers import HTTPRouteHandler
 from bench.api import _areas, free_port, wait_ready
 from bench.read_client import alternating, cpu_seconds, load, pct
 from bench.support import bench_server, machine_details, write_section
-from service.db.pools import scratch_database
+from service.db.scratch import scratch_database
 from service.web.auth import mint_development_token
 
 _WRITTEN = "lagesbild_read_log_written_total"

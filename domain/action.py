@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
+from domain.limits import ACTION_DESCRIPTION_MAX, NOTE_MAX, ORG_MAX, REASON_MAX, TITLE_MAX
 from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
 
@@ -118,9 +119,9 @@ class Action(Aggregate):
         if starts_on and ends_on and ends_on < starts_on:
             raise Invalid("ends_on", "is before starts_on")
         return cls(
-            tenant=actor.tenant, area_id=area_id, title=required_text("title", title, 200),
-            description=optional_text("description", description, 4000),
-            responsible_org=required_text("responsible_org", responsible_org, 64),
+            tenant=actor.tenant, area_id=area_id, title=required_text("title", title, TITLE_MAX),
+            description=optional_text("description", description, ACTION_DESCRIPTION_MAX),
+            responsible_org=required_text("responsible_org", responsible_org, ORG_MAX),
             starts_on=starts_on.isoformat() if starts_on else None,
             ends_on=ends_on.isoformat() if ends_on else None,
             report_ids=list(dict.fromkeys(report_ids or [])), categories=list(dict.fromkeys(categories or [])),
@@ -134,7 +135,7 @@ class Action(Aggregate):
         self._refuse_if_redacted()
         if status not in TRANSITIONS[self.status]:
             raise InvalidTransition(f"an action that is {self.status} cannot become {status}")
-        note = optional_text("note", note, 2000)
+        note = optional_text("note", note, NOTE_MAX)
         if status == "started":
             self._started(note=note, by=actor.user, org=actor.org, tenant=self.tenant)
         elif status == "completed":
@@ -149,13 +150,13 @@ class Action(Aggregate):
         self._refuse_if_redacted()
         if self.status not in ("started", "completed"):
             raise InvalidTransition(f"an action that is {self.status} cannot be followed up")
-        note = required_text("note", note, 2000)
+        note = required_text("note", note, NOTE_MAX)
         self._followed_up(effect=effect, note=note, by=actor.user, org=actor.org, tenant=self.tenant)
 
     def redact(self, actor: Actor, reason: str) -> None:
         """Destroy the action's description and notes for good."""
         self._refuse_if_redacted()
-        reason = required_text("reason", reason, 500)
+        reason = required_text("reason", reason, REASON_MAX)
         self._redacted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
     def _refuse_if_redacted(self) -> None:

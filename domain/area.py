@@ -9,10 +9,11 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
+from domain.limits import AREA_CODE_MAX, CODE_PATTERN, NAME_MAX, REASON_MAX
 from domain.text import required_text
 
 NAMESPACE = UUID("0d5c1a8e-3b1f-5f7a-9a53-6c61676573a1")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,31}$")
+_CODE = re.compile(CODE_PATTERN)
 _DESO = re.compile(r"^\d{4}[A-C]\d{4}$")  # e.g. 0680C1010
 _REGSO = re.compile(r"^\d{4}R\d{3,4}$")  # e.g. 0680R012
 
@@ -80,9 +81,9 @@ class Area(Aggregate):
         regso: list[str] | None = None,
     ) -> Area:
         """Define a new area; refuse a malformed code, name or SCB area code."""
-        if not _CODE.match(code):
-            raise Invalid("code", "use 2-32 lower-case letters a-z, digits and dashes, e.g. raslatt")
-        name = required_text("name", name, 100)
+        if not (2 <= len(code) <= AREA_CODE_MAX and _CODE.match(code)):
+            raise Invalid("code", f"use 2-{AREA_CODE_MAX} lower-case letters a-z, digits and dashes, e.g. raslatt")
+        name = required_text("name", name, NAME_MAX)
         for field, codes, pattern, example in (
             ("deso", deso or [], _DESO, "0680C1010"),
             ("regso", regso or [], _REGSO, "0680R012"),
@@ -97,7 +98,7 @@ class Area(Aggregate):
 
     def rename(self, actor: Actor, name: str) -> None:
         """Give the area a new name (its code and id stay)."""
-        name = required_text("name", name, 100)
+        name = required_text("name", name, NAME_MAX)
         if name == self.name:
             raise Invalid("name", "is the area's name already")
         self._renamed(name=name, by=actor.user, org=actor.org, tenant=self.tenant)
@@ -106,7 +107,7 @@ class Area(Aggregate):
         """Stop following the area; its history stays."""
         if self.retired:
             raise InvalidTransition("the area is retired already")
-        reason = required_text("reason", reason, 500)
+        reason = required_text("reason", reason, REASON_MAX)
         self._retired(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
     @event(Renamed)

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.actor import Actor
 from domain.area import NAMESPACE
 from domain.errors import Invalid, InvalidTransition
+from domain.limits import SUMMARY_MAX
 from domain.text import required_text
 
 LEVELS = ("green", "yellow", "red")
@@ -77,7 +78,7 @@ class Assessment(Aggregate):
         """The first draft for this area and week (the service checked area and week)."""
         return cls(
             tenant=actor.tenant, area_id=area_id, week=week, revision=1, level=_level(level),
-            summary=required_text("summary", summary, 4000), by=actor.user, org=actor.org,
+            summary=required_text("summary", summary, SUMMARY_MAX), by=actor.user, org=actor.org,
         )  # fmt: skip
 
     @property
@@ -90,7 +91,7 @@ class Assessment(Aggregate):
 
     def save_draft(self, actor: Actor, level: str, summary: str) -> None:
         """Edit the draft; after a publication this starts the next revision."""
-        level, summary = _level(level), required_text("summary", summary, 4000)
+        level, summary = _level(level), required_text("summary", summary, SUMMARY_MAX)
         if self.draft is not None and (self.draft["level"], self.draft["summary"]) == (level, summary):
             raise Invalid("summary", "the draft says this already")
         self._draft_saved(

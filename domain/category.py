@@ -11,9 +11,10 @@ from domain.actor import Actor
 from domain.area import NAMESPACE
 from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
+from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
 from domain.text import required_text
 
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
+_CODE = re.compile(CODE_PATTERN)
 
 
 class Category(Aggregate):
@@ -52,15 +53,15 @@ class Category(Aggregate):
         cls, actor: Actor, code: str, name_sv: str, name_en: str, parent: str | None, known: frozenset[str]
     ) -> Category:
         """Add a category; `known` holds the codes the tenant has already (defaults included)."""
-        if not _CODE.match(code):
-            raise Invalid("code", "use 2-48 lower-case letters a-z, digits and dashes")
+        if not (2 <= len(code) <= CATEGORY_CODE_MAX and _CODE.match(code)):
+            raise Invalid("code", f"use 2-{CATEGORY_CODE_MAX} lower-case letters a-z, digits and dashes")
         if code in DEFAULT_CODES or code in known:
             raise Invalid("code", f"{code!r} exists already")
         if parent is not None and parent not in known and parent not in DEFAULT_CODES:
             raise Invalid("parent", f"no category {parent!r}")
         return cls(
-            tenant=actor.tenant, code=code, name_sv=required_text("name_sv", name_sv, 100),
-            name_en=required_text("name_en", name_en, 100), parent=parent, by=actor.user, org=actor.org,
+            tenant=actor.tenant, code=code, name_sv=required_text("name_sv", name_sv, NAME_MAX),
+            name_en=required_text("name_en", name_en, NAME_MAX), parent=parent, by=actor.user, org=actor.org,
         )  # fmt: skip
 
 

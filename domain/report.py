@@ -10,13 +10,12 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
+from domain.limits import MAX_COUNT, PLACE_MAX, REASON_MAX, REPORT_DESCRIPTION_MAX, SOURCES
 from domain.location import Location
 from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
 from domain.weeks import YEARS, parse_week, week_of
 
-SOURCES = ("own_observation", "public_tip", "incident_report")
-MAX_COUNT = 10_000
 CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead is not "the future"
 CORRECTABLE = (
     "area_id",
@@ -122,8 +121,8 @@ class Report(Aggregate):
         return cls(
             tenant=actor.tenant, area_id=area_id, category=category,
             occurred_at=when[0], week=when[1], count=_count(count),
-            place=optional_text("place", place, 200), location=location.as_dict() if location else None,
-            description=optional_text("description", description, 2000), source=_source(source),
+            place=optional_text("place", place, PLACE_MAX), location=location.as_dict() if location else None,
+            description=optional_text("description", description, REPORT_DESCRIPTION_MAX), source=_source(source),
             by=actor.user, org=actor.org,
         )  # fmt: skip
 
@@ -132,7 +131,7 @@ class Report(Aggregate):
         if self.retracted:
             raise InvalidTransition("a retracted report cannot be corrected")
         self._refuse_if_redacted()
-        reason = required_text("reason", reason, 500)
+        reason = required_text("reason", reason, REASON_MAX)
         new = self._checked(changes, now)
         diff = {f: {"old": getattr(self, f), "new": v} for f, v in new.items() if getattr(self, f) != v}
         if not diff:
@@ -144,13 +143,13 @@ class Report(Aggregate):
         if self.retracted:
             raise InvalidTransition("the report is retracted already")
         self._refuse_if_redacted()
-        reason = required_text("reason", reason, 500)
+        reason = required_text("reason", reason, REASON_MAX)
         self._retracted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
     def redact(self, actor: Actor, reason: str) -> None:
         """Destroy the report's free text for good (a coordinator's decision, or the retention period)."""
         self._refuse_if_redacted()
-        reason = required_text("reason", reason, 500)
+        reason = required_text("reason", reason, REASON_MAX)
         self._redacted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
     def _refuse_if_redacted(self) -> None:
@@ -174,7 +173,9 @@ class Report(Aggregate):
             elif field == "count":
                 new[field] = _count(value, "changes.count")
             elif field in ("place", "description"):
-                new[field] = optional_text(f"changes.{field}", value, 200 if field == "place" else 2000)
+                new[field] = optional_text(
+                    f"changes.{field}", value, PLACE_MAX if field == "place" else REPORT_DESCRIPTION_MAX
+                )
             elif field == "location":
                 new[field] = value.as_dict() if isinstance(value, Location) else None
             elif field == "source":

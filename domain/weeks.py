@@ -7,19 +7,19 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import Invalid
+from domain.limits import WEEK_PATTERN
 
 SWEDEN = ZoneInfo("Europe/Stockholm")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(WEEK_PATTERN)
 YEARS = range(1900, 3000)
 """The years a week or a moment may fall in (far outside, date arithmetic fails)."""
 
 
 def parse_week(field: str, text: str) -> str:
     """Return `text` if it is a real ISO week (`YYYY-Www`), else raise Invalid naming `field`."""
-    match = _WEEK.match(text)
-    if not match:
+    if not _WEEK.match(text):
         raise Invalid(field, f"{text!r} is not an ISO week like 2026-W47")
-    year, week = int(match[1]), int(match[2])
+    year, week = int(text[:4]), int(text[6:])
     if year not in YEARS:
         raise Invalid(field, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
     weeks_in_year = date(year, 12, 28).isocalendar().week

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 import asyncpg
 from litestar import Litestar, Router
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -38,7 +37,7 @@ from service.db.pools import create_pool, create_reader_pool, limits
 from service.settings import Settings
 from service.store.event_store import EventStore
 from service.web import health
-from service.web.auth import TokenVerifier, provide_identity
+from service.web.auth import TokenVerifier
 from service.web.context import context_provider
 from service.web.json_body import JsonBodyRequest
 from service.web.problems import EXCEPTION_HANDLERS
@@ -48,31 +47,6 @@ from service.web.rate_limit import TokenBuckets, limit_writes
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _store(state: State) -> EventStore:
-    store: EventStore = state.store
-    return store
-
-
-def _tracker(state: State) -> ProjectionTracker:
-    tracker: ProjectionTracker = state.tracker
-    return tracker
-
-
-def _pool(state: State) -> asyncpg.Pool:
-    pool: asyncpg.Pool = state.pool
-    return pool
-
-
-def _readers(state: State) -> TenantReaders:
-    readers: TenantReaders = state.readers
-    return readers
-
-
-def _areas(state: State) -> AreaLookup:
-    areas: AreaLookup = state.areas
-    return areas
 
 
 def create_app(
@@ -113,9 +87,13 @@ def create_app(
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
                     runner = ProjectionRunner(
-                        dsn, projection, store.mapper, limits=bounds, reader=log_reader,
+                        dsn,
+                        projection,
+                        store.mapper,
+                        limits=bounds,
+                        reader=log_reader,
                         gather_seconds=settings.projection_gather_seconds,
-                    )  # fmt: skip
+                    )
                     runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
             app.state.read_log = read_log = ReadLog(dsn)
             read_log.start()
@@ -144,17 +122,7 @@ def create_app(
             StreamController,
             VerificationController,
         ],
-        dependencies={
-            "identity": Provide(provide_identity),
-            "store": Provide(_store, sync_to_thread=False),
-            "areas": Provide(_areas, sync_to_thread=False),
-            "pool": Provide(_pool, sync_to_thread=False),
-            "readers": Provide(_readers, sync_to_thread=False),
-            "tracker": Provide(_tracker, sync_to_thread=False),
-            "settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True),
-            "now": Provide(clock, sync_to_thread=False),
-            "context": Provide(context_provider(settings, clock)),
-        },
+        dependencies={"context": Provide(context_provider(settings, clock))},
         security=[{"bearer": []}],
         guards=[limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else [],
     )

@@ -6,10 +6,9 @@ import time
 from collections.abc import Callable
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
-
 from domain.area import Area
 from service import commands
+from service.errors import NotFound
 from service.store.event_store import EventStore
 
 TTL_SECONDS = 2.0
@@ -30,7 +29,7 @@ class AreaLookup:
         self._areas: dict[UUID, tuple[float, Area]] = {}
 
     async def get(self, area_id: UUID, tenant: str) -> Area:
-        """The area if it exists in `tenant`; NotFoundException (404) otherwise."""
+        """The area if it exists in `tenant`; NotFound otherwise."""
         now = self._clock()
         kept = self._areas.get(area_id)
         if kept is not None and kept[0] > now:
@@ -39,7 +38,7 @@ class AreaLookup:
             area = await commands.load_in_tenant(self._store, Area, area_id, tenant)
             self._areas[area_id] = (now + self._ttl, area)
         if area.tenant != tenant:
-            raise NotFoundException("no such area")  # what load_in_tenant says too
+            raise NotFound("no such area")  # what load_in_tenant says too
         return area
 
     def forget(self, area_id: UUID) -> None:

@@ -23,8 +23,9 @@ from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from service import demo, retention
 from service.app import create_app
+from service.db.location import database_urls
 from service.db.migrate import migrate
-from service.db.pools import database_urls, limits
+from service.db.pools import limits
 from service.db.roles import DatabaseUrls
 from service.settings import Settings
 from service.store import chain

@@ -1,4 +1,8 @@
-"""The write side's use cases in one shape: load, let the aggregate decide, append."""
+"""The write side's use cases in one shape: load, let the aggregate decide, append.
+
+They raise the project's own errors (service/errors.py, the domain's), never HTTP ones, so
+the API, the pages, retention and importers share them; web/problems.py maps each to HTTP.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
-
+from service.errors import AlreadyExists, NotFound, StaleVersion
+from service.identity import Identity
 from service.store.event_store import AggregateNotFound, AppendResult, ConcurrencyConflict, EventStore
-from service.web.auth import Identity
-from service.web.problems import Conflict, PreconditionFailed
 
 T = TypeVar("T")
 RETRIES = 3  # without If-Match, a change that raced another is decided again on fresh state
 
 
-async def load_in_tenant(store: EventStore, cls: type[T], aggregate_id: UUID, tenant: str) -> T:
-    """The aggregate, if it exists, is a `cls` and belongs to `tenant`; else 404 (saying no more)."""
+async def load_in_tenant(
+    store: EventStore, cls: type[T] | tuple[type[T], ...], aggregate_id: UUID, tenant: str | None
+) -> T:
+    """The aggregate, if it exists, is a `cls` and belongs to `tenant`; else NotFound (saying no more).
+
+    `tenant` None is the system's own work (retention), which acts in every partnership.
+    """
+    missing = NotFound(f"no such {cls.__name__.lower()}" if isinstance(cls, type) else "no such thing")
     try:
         aggregate = await store.load(aggregate_id)
     except AggregateNotFound:
-        raise NotFoundException(f"no such {cls.__name__.lower()}") from None
-    if not isinstance(aggregate, cls) or getattr(aggregate, "tenant", None) != tenant:
-        raise NotFoundException(f"no such {cls.__name__.lower()}")
+        raise missing from None
+    if not isinstance(aggregate, cls) or (tenant is not None and getattr(aggregate, "tenant", None) != tenant):
+        raise missing
     return aggregate
 
 
@@ -33,29 +41,29 @@ async def create(store: EventStore, aggregate: Any, identity: Identity, idempote
     try:
         return await store.append(aggregate.collect_events(), expected_version=0, idempotency_key=key)
     except ConcurrencyConflict:
-        raise Conflict(f"this {type(aggregate).__name__.lower()} exists already") from None
+        raise AlreadyExists(f"this {type(aggregate).__name__.lower()} exists already") from None
 
 
 async def change(
     store: EventStore,
-    cls: type[T],
+    cls: type[T] | tuple[type[T], ...],
     aggregate_id: UUID,
-    identity: Identity,
+    tenant: str | None,
     if_match: int | None,
     decide: Callable[[T], None],
 ) -> AppendResult:
-    """Load, decide and append. With If-Match, a different version is 412 and nothing is stored."""
+    """Load, decide and append. With If-Match, a different version is StaleVersion and nothing is stored."""
     for attempt in range(RETRIES):
-        aggregate: Any = await load_in_tenant(store, cls, aggregate_id, identity.tenant)
+        aggregate: Any = await load_in_tenant(store, cls, aggregate_id, tenant)
         version = aggregate.version
         if if_match is not None and if_match != version:
-            raise PreconditionFailed(f"If-Match names version {if_match}, but it is at version {version}")
+            raise StaleVersion(f"If-Match names version {if_match}, but it is at version {version}")
         decide(aggregate)
         try:
             return await store.append(aggregate.collect_events(), expected_version=version)
         except ConcurrencyConflict:
             if if_match is not None:
-                raise PreconditionFailed(f"it changed after version {if_match}; load it again") from None
+                raise StaleVersion(f"it changed after version {if_match}; load it again") from None
             if attempt == RETRIES - 1:
                 raise
     raise AssertionError("unreachable")

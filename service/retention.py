@@ -1,7 +1,8 @@
 """Retention (gallring): reports and actions older than the retention period have their free text redacted.
 
 Their events stay (the counts, the history, the audit trail); only the data key is destroyed,
-by the same Redacted event a coordinator's redaction appends, recorded as done by the system.
+by the same Redacted event a coordinator's redaction appends, recorded as done by the system,
+through the same use case (service/commands.py).
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from domain.action import Action
 from domain.actor import Actor
+from domain.errors import InvalidTransition
 from domain.report import Report
+from service import commands
 from service.db.pools import CONNECTION_ERRORS
+from service.errors import NotFound
 from service.store.event_store import ConcurrencyConflict, EventStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,9 +33,19 @@ _BATCH = 500
 
 
 async def sweep(store: EventStore, now: datetime, days: int) -> int:
-    """Redact every report and action whose key is older than `days`; how many were redacted."""
+    """Redact every report and action whose key is older than `days`; how many this sweep redacted.
+
+    Safe beside another sweep (two replicas, or `lagesbild retention` beside the service): what
+    the other redacted first is passed over, not an error.
+    """
     cutoff, redacted = now - timedelta(days=days), 0
     skipped: set[UUID] = set()
+    reason = f"retention period of {days} days"
+
+    def redact(aggregate: Aggregate) -> None:
+        assert isinstance(aggregate, (Report, Action))  # what change loads for (Report, Action)
+        aggregate.redact(Actor(SYSTEM_USER, SYSTEM_ORG, aggregate.tenant), reason)
+
     while True:
         rows = await store.pool.fetch(
             "SELECT subject_id FROM data_keys WHERE key IS NOT NULL AND created_at < $1"
@@ -41,15 +57,12 @@ async def sweep(store: EventStore, now: datetime, days: int) -> int:
         if not rows:
             return redacted
         for (subject_id,) in rows:
-            aggregate = await store.load(subject_id)
-            if not isinstance(aggregate, (Report, Action)):
-                skipped.add(subject_id)
-                continue
-            aggregate.redact(Actor(SYSTEM_USER, SYSTEM_ORG, aggregate.tenant), f"retention period of {days} days")
             try:
-                await store.append(aggregate.collect_events(), expected_version=aggregate.version - 1)
-            except ConcurrencyConflict:
-                skipped.add(subject_id)  # changed meanwhile; the next sweep takes it
+                await commands.change(store, (Report, Action), subject_id, None, None, redact)
+            except (NotFound, InvalidTransition, ConcurrencyConflict):
+                # not a report or action; redacted meanwhile by another sweep; or changed meanwhile
+                # (the next sweep takes it)
+                skipped.add(subject_id)
                 continue
             redacted += 1
 

@@ -7,29 +7,21 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get, post
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody
 
 from domain.area import Area
-from domain.errors import Invalid
+from domain.limits import AREA_CODE_MAX, CODE_PATTERN, DESO_MAX, NAME_MAX, REASON_MAX, REGSO_MAX
 from service import catalogue, commands
-from service.api.common import (
-    Areas,
-    IdempotencyKey,
-    Identity,
-    IfMatch,
-    Store,
-    Strict,
-    Written,
-    expected_version,
-    written,
-)
-from service.api.errors import CHANGE, WRITE, problems
+from service.api.params import IdempotencyKey, IfMatch, Strict
+from service.api.writes import Written, expected_version, written
+from service.references import check_area
 from service.web.auth import authenticated, role
+from service.web.context import Context
+from service.web.problems import CHANGE, WRITE, problems
 
-Code = Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Reason = Annotated[str, msgspec.Meta(max_length=500)]
+Code = Annotated[str, msgspec.Meta(min_length=2, max_length=AREA_CODE_MAX, pattern=CODE_PATTERN)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
+Reason = Annotated[str, msgspec.Meta(max_length=REASON_MAX)]
 Deso = Annotated[str, msgspec.Meta(max_length=9, examples=["0680C1010"])]
 Regso = Annotated[str, msgspec.Meta(max_length=9, examples=["0680R012"])]
 
@@ -40,8 +32,8 @@ class AreaIn(Strict):
     code: Code
     name: Name
     parent_id: UUID | None = None
-    deso: Annotated[list[Deso], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
-    regso: Annotated[list[Regso], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
+    deso: Annotated[list[Deso], msgspec.Meta(max_length=DESO_MAX)] = msgspec.field(default_factory=list)
+    regso: Annotated[list[Regso], msgspec.Meta(max_length=REGSO_MAX)] = msgspec.field(default_factory=list)
 
 
 class RenameIn(Strict):
@@ -76,20 +68,20 @@ class AreaController(Controller):
     tags = ["areas"]  # noqa: RUF012
 
     @get(summary="The tenant's areas", guards=[authenticated], responses=problems())
-    async def list_areas(self, identity: Identity, store: Store) -> list[AreaOut]:
+    async def list_areas(self, context: Context) -> list[AreaOut]:
         """Every area of the caller's tenant, retired ones marked."""
         return [
             AreaOut(
-                str(a.id),
-                a.code,
-                a.name,
-                str(a.parent_id) if a.parent_id else None,
-                a.deso,
-                a.regso,
-                a.retired,
-                a.version,
+                id=str(a.id),
+                code=a.code,
+                name=a.name,
+                parent_id=str(a.parent_id) if a.parent_id else None,
+                deso=a.deso,
+                regso=a.regso,
+                retired=a.retired,
+                version=a.version,
             )
-            for a in await catalogue.areas(store, identity.tenant)
+            for a in await catalogue.areas(context.store, context.identity.tenant)
         ]
 
     @post(
@@ -99,16 +91,14 @@ class AreaController(Controller):
         responses=problems(*WRITE, 409),
     )
     async def define_area(
-        self, data: JSONBody[AreaIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
+        self, data: JSONBody[AreaIn], context: Context, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """The id follows from tenant and code: a code that exists already answers 409."""
-        if data.parent_id is not None:
-            try:
-                await commands.load_in_tenant(store, Area, data.parent_id, identity.tenant)
-            except NotFoundException:  # bad input, like an unknown area in a report: 422 naming the field
-                raise Invalid("parent_id", "there is no such area in your partnership") from None
+        identity = context.identity
+        if data.parent_id is not None:  # bad input, like an unknown area in a report: 422 naming the field
+            await check_area(context.areas, data.parent_id, identity.tenant, "parent_id", retired_too=True)
         area = Area.define(identity.actor, data.code, data.name, data.parent_id, data.deso, data.regso)
-        result = await commands.create(store, area, identity, idempotency_key)
+        result = await commands.create(context.store, area, identity, idempotency_key)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")
 
     @post(
@@ -119,19 +109,14 @@ class AreaController(Controller):
         responses=problems(*CHANGE),
     )
     async def rename_area(
-        self,
-        area_id: FromPath[UUID],
-        data: JSONBody[RenameIn],
-        identity: Identity,
-        store: Store,
-        areas: Areas,
-        if_match: IfMatch,
+        self, area_id: FromPath[UUID], data: JSONBody[RenameIn], context: Context, if_match: IfMatch
     ) -> Response[Written]:
         """Give the area a new name; its code and id stay."""
+        actor, version = context.identity.actor, expected_version(if_match)
         result = await commands.change(
-            store, Area, area_id, identity, expected_version(if_match), lambda a: a.rename(identity.actor, data.name)
+            context.store, Area, area_id, actor.tenant, version, lambda a: a.rename(actor, data.name)
         )
-        areas.forget(area_id)
+        context.areas.forget(area_id)
         return written(result, 200)
 
     @post(
@@ -142,17 +127,12 @@ class AreaController(Controller):
         responses=problems(*CHANGE),
     )
     async def retire_area(
-        self,
-        area_id: FromPath[UUID],
-        data: JSONBody[RetireIn],
-        identity: Identity,
-        store: Store,
-        areas: Areas,
-        if_match: IfMatch,
+        self, area_id: FromPath[UUID], data: JSONBody[RetireIn], context: Context, if_match: IfMatch
     ) -> Response[Written]:
         """Stop following the area: no new reports, its history stays."""
+        actor, version = context.identity.actor, expected_version(if_match)
         result = await commands.change(
-            store, Area, area_id, identity, expected_version(if_match), lambda a: a.retire(identity.actor, data.reason)
+            context.store, Area, area_id, actor.tenant, version, lambda a: a.retire(actor, data.reason)
         )
-        areas.forget(area_id)
+        context.areas.forget(area_id)
         return written(result, 200)

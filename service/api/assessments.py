@@ -14,19 +14,22 @@ from litestar.params import FromPath, JSONBody
 from domain.area import Area
 from domain.assessment import Assessment, assessment_id
 from domain.errors import Invalid
+from domain.limits import SUMMARY_MAX
 from domain.weeks import parse_week, week_of
 from service import commands
-from service.api.common import Identity, IfMatch, Now, Store, Strict, WeekInPath, Written, expected_version, written
-from service.api.errors import CHANGE, problems
+from service.api.params import IfMatch, Strict, WeekInPath
+from service.api.writes import Written, expected_version, written
 from service.store.event_store import AggregateNotFound
 from service.web.auth import role
+from service.web.context import Context
+from service.web.problems import CHANGE, problems
 
 
 class AssessmentIn(Strict):
     """The draft: a level and a summary."""
 
     level: Literal["green", "yellow", "red"]
-    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=SUMMARY_MAX)]
 
 
 def _week(week: str, now: datetime) -> str:
@@ -53,13 +56,12 @@ class AssessmentController(Controller):
         area_id: FromPath[UUID],
         week: WeekInPath,
         data: JSONBody[AssessmentIn],
-        identity: Identity,
-        store: Store,
-        now: Now,
+        context: Context,
         if_match: IfMatch,
     ) -> Response[Written]:
         """The first PUT starts the draft; later ones edit it or, after a publication, start the next revision."""
-        week = _week(week, now)
+        identity, store = context.identity, context.store
+        week = _week(week, context.now)
         await commands.load_in_tenant(store, Area, area_id, identity.tenant)
         the_id = assessment_id(identity.tenant, area_id, week)
         try:
@@ -68,9 +70,13 @@ class AssessmentController(Controller):
             draft = Assessment.start(identity.actor, area_id, week, data.level, data.summary)
             return written(await commands.create(store, draft, identity, None), 201)
         result = await commands.change(
-            store, Assessment, the_id, identity, expected_version(if_match),
+            store,
+            Assessment,
+            the_id,
+            identity.tenant,
+            expected_version(if_match),
             lambda a: a.save_draft(identity.actor, data.level, data.summary),
-        )  # fmt: skip
+        )
         return written(result, 200)
 
     @post(
@@ -84,15 +90,13 @@ class AssessmentController(Controller):
         self,
         area_id: FromPath[UUID],
         week: WeekInPath,
-        identity: Identity,
-        store: Store,
-        now: Now,
+        context: Context,
         if_match: IfMatch,
     ) -> Response[Written]:
         """The published revision supersedes the previous one; nothing published is ever edited."""
-        week = _week(week, now)
-        the_id = assessment_id(identity.tenant, area_id, week)
+        actor = context.identity.actor
+        the_id = assessment_id(actor.tenant, area_id, _week(week, context.now))
         result = await commands.change(
-            store, Assessment, the_id, identity, expected_version(if_match), lambda a: a.publish(identity.actor)
+            context.store, Assessment, the_id, actor.tenant, expected_version(if_match), lambda a: a.publish(actor)
         )
         return written(result, 200)

@@ -9,31 +9,32 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 
+from domain.limits import ORG_MAX
 from projections import list_queries
-from service.api.common import (
-    NO_CONTROL,
-    Cursor,
-    Identity,
-    MinPosition,
-    Readers,
-    Tracker,
-    check_period,
-    csv_response,
-    read_your_writes,
-    wants_csv,
-)
-from service.api.errors import PARAMS, OrCsv, problems
 from service.api.list_shapes import AuditPage
+from service.api.params import NO_CONTROL, Accept, Cursor, MinPosition, check_period
 from service.audit.recording import recorded
-from service.web.auth import role
+from service.web.auth import MAX_CLAIM, role
+from service.web.context import Context
+from service.web.csv import csv_response, wants_csv
+from service.web.problems import PARAMS, OrCsv, problems
+from service.web.projection_progress import read_your_writes
 
-Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 _CSV_COLUMNS = [
-    "position", "recorded_at", "tenant", "actor", "org", "event_type", "aggregate_type", "aggregate_id",
-    "version", "area_id", "summary",
-]  # fmt: skip
+    "position",
+    "recorded_at",
+    "tenant",
+    "actor",
+    "org",
+    "event_type",
+    "aggregate_type",
+    "aggregate_id",
+    "version",
+    "area_id",
+    "summary",
+]
 
 
 class AuditController(Controller):
@@ -51,15 +52,13 @@ class AuditController(Controller):
     )
     async def audit(
         self,
-        identity: Identity,
-        readers: Readers,
-        tracker: Tracker,
+        context: Context,
         min_position: MinPosition,
         accept: Accept,
         since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
-        actor: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_CONTROL, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=ORG_MAX, pattern=NO_CONTROL, required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=MAX_CLAIM, pattern=NO_CONTROL, required=False)] = None,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         stream_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         after: Cursor = None,
@@ -67,12 +66,21 @@ class AuditController(Controller):
     ) -> Response[AuditPage]:
         """One entry per event, in log order: position, time, actor, organisation, type, aggregate, summary."""
         check_period(since, until)
-        await read_your_writes(tracker, "audit", min_position)
-        async with readers.statement(identity.tenant) as conn:  # one statement
+        await read_your_writes(context.tracker, "audit", min_position)
+        tenant = context.identity.tenant
+        async with context.readers.statement(tenant) as conn:  # one statement
             entries, next_cursor = await list_queries.audit(
-                conn, identity.tenant, since=since, until=until, org=org, actor=actor, area_id=area_id,
-                stream_id=stream_id, after=after, limit=limit,
-            )  # fmt: skip
+                conn,
+                tenant,
+                since=since,
+                until=until,
+                org=org,
+                actor=actor,
+                area_id=area_id,
+                stream_id=stream_id,
+                after=after,
+                limit=limit,
+            )
         if wants_csv(accept):
             rows = [
                 [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]

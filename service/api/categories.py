@@ -9,13 +9,16 @@ from litestar import Controller, Response, get, post
 from litestar.params import JSONBody
 
 from domain.category import Category
+from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
 from service import catalogue, commands
-from service.api.common import IdempotencyKey, Identity, Store, Strict, Written, written
-from service.api.errors import WRITE, problems
+from service.api.params import IdempotencyKey, Strict
+from service.api.writes import Written, written
 from service.web.auth import authenticated, role
+from service.web.context import Context
+from service.web.problems import WRITE, problems
 
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Code = Annotated[str, msgspec.Meta(min_length=2, max_length=48, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
+Code = Annotated[str, msgspec.Meta(min_length=2, max_length=CATEGORY_CODE_MAX, pattern=CODE_PATTERN)]
 
 
 class CategoryIn(Strict):
@@ -24,7 +27,7 @@ class CategoryIn(Strict):
     code: Code
     name_sv: Name
     name_en: Name
-    parent: Annotated[str, msgspec.Meta(max_length=48)] | None = None
+    parent: Annotated[str, msgspec.Meta(max_length=CATEGORY_CODE_MAX)] | None = None
 
 
 class CategoryOut(msgspec.Struct):
@@ -43,18 +46,19 @@ class CategoryController(Controller):
     tags = ["categories"]  # noqa: RUF012
 
     @get(summary="The categories reports can use", guards=[authenticated], responses=problems())
-    async def list_categories(self, identity: Identity, store: Store) -> list[CategoryOut]:
+    async def list_categories(self, context: Context) -> list[CategoryOut]:
         """The default EST categories (stable codes), then the tenant's own."""
         return [
             CategoryOut(c.code, c.name_sv, c.name_en, c.parent)
-            for c in await catalogue.categories(store, identity.tenant)
+            for c in await catalogue.categories(context.store, context.identity.tenant)
         ]
 
     @post(summary="Add a category (admin)", status_code=201, guards=[role("admin")], responses=problems(*WRITE, 409))
     async def add_category(
-        self, data: JSONBody[CategoryIn], identity: Identity, store: Store, idempotency_key: IdempotencyKey
+        self, data: JSONBody[CategoryIn], context: Context, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """A code that exists already (a default or the tenant's) is refused."""
+        identity, store = context.identity, context.store
         known = frozenset(c.code for c in await catalogue.categories(store, identity.tenant))
         category = Category.add(identity.actor, data.code, data.name_sv, data.name_en, data.parent, known)
         return written(await commands.create(store, category, identity, idempotency_key), 201)

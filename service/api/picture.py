@@ -2,25 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, HeaderParameter, QueryParameter
+from litestar.params import FromPath, QueryParameter
 
 from domain.weeks import parse_week, week_of
 from projections import picture_queries
 from projections.tenancy import tenant_connection
-from service.api.common import MinPosition, WeekInPath, csv_response, read_your_writes, wants_csv
-from service.api.errors import PARAMS, OrCsv, problems
+from service.api.params import Accept, MinPosition, WeekInPath
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
 from service.audit.recording import recorded
 from service.web.auth import authenticated
 from service.web.context import Context
+from service.web.csv import csv_response, wants_csv
+from service.web.problems import PARAMS, OrCsv, problems
+from service.web.projection_progress import read_your_writes
 
-Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
+
+def _weekly_row(week: str, area: dict[str, Any], categories: list[str]) -> list[Any]:
+    assessment = area["assessment"] or {}
+    followed_up = "; ".join(f"{f['title']} ({f['effect']})" for f in area["actions_followed_up"])
+    return [
+        week,
+        area["area"]["code"],
+        area["area"]["name"],
+        area["total"],
+        area["trend"],
+        assessment.get("level", ""),
+        assessment.get("summary", ""),
+        *[area["counts"].get(c, 0) for c in categories],
+        "; ".join(area["actions_started"]),
+        "; ".join(area["actions_completed"]),
+        followed_up,
+    ]
 
 
 class PictureController(Controller):
@@ -90,16 +108,5 @@ class PictureController(Controller):
         categories = sorted({c for area in found["areas"] for c in area["counts"]})
         header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
         header += ["actions_started", "actions_completed", "actions_followed_up"]
-        rows = []
-        for area in found["areas"]:
-            assessment = area["assessment"] or {}
-            rows.append(
-                [
-                    week, area["area"]["code"], area["area"]["name"], area["total"], area["trend"],
-                    assessment.get("level", ""), assessment.get("summary", ""),
-                    *[area["counts"].get(c, 0) for c in categories],
-                    "; ".join(area["actions_started"]), "; ".join(area["actions_completed"]),
-                    "; ".join(f"{f['title']} ({f['effect']})" for f in area["actions_followed_up"]),
-                ]
-            )  # fmt: skip
+        rows = [_weekly_row(week, area, categories) for area in found["areas"]]
         return csv_response(header, rows, f"lagesbild-{week}.csv")

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import QueryParameter
 
-from service.api.common import NO_CONTROL, Cursor, Identity, Pool, check_period, csv_response, wants_csv
-from service.api.errors import PARAMS, OrCsv, problems
+from domain.limits import ORG_MAX
+from service.api.params import NO_CONTROL, Accept, Cursor, check_period
 from service.audit import queries as read_log_queries
 from service.audit.queries import ReadEntry
 from service.audit.recording import Kind, recorded
-from service.web.auth import role
+from service.web.auth import MAX_CLAIM, role
+from service.web.context import Context
+from service.web.csv import csv_response, wants_csv
+from service.web.problems import PARAMS, OrCsv, problems
 
-Accept = Annotated[str | None, HeaderParameter(name="Accept", required=False)]
 _CSV_COLUMNS = [
     "id", "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "status",
     "path_params", "query_params",
@@ -60,13 +62,12 @@ class ReadLogController(Controller):
     )
     async def reads(
         self,
-        identity: Identity,
-        pool: Pool,
+        context: Context,
         accept: Accept,
         since: Annotated[datetime | None, QueryParameter(name="from", required=False)] = None,
         until: Annotated[datetime | None, QueryParameter(name="to", required=False)] = None,
-        actor: Annotated[str | None, QueryParameter(max_length=200, pattern=NO_CONTROL, required=False)] = None,
-        org: Annotated[str | None, QueryParameter(max_length=64, pattern=NO_CONTROL, required=False)] = None,
+        actor: Annotated[str | None, QueryParameter(max_length=MAX_CLAIM, pattern=NO_CONTROL, required=False)] = None,
+        org: Annotated[str | None, QueryParameter(max_length=ORG_MAX, pattern=NO_CONTROL, required=False)] = None,
         resource: Annotated[Kind | None, QueryParameter(required=False)] = None,
         resource_id: Annotated[str | None, QueryParameter(max_length=100, pattern=NO_CONTROL, required=False)] = None,
         after: Cursor = None,
@@ -80,11 +81,19 @@ class ReadLogController(Controller):
         database is away), so to follow the log, ask `to` a few seconds ago.
         """
         check_period(since, until)
-        async with pool.acquire() as conn:
+        async with context.pool.acquire() as conn:
             entries, next_cursor = await read_log_queries.reads(
-                conn, identity.tenant, since=since, until=until, actor=actor, org=org, resource=resource,
-                resource_id=resource_id, after=after, limit=limit,
-            )  # fmt: skip
+                conn,
+                context.identity.tenant,
+                since=since,
+                until=until,
+                actor=actor,
+                org=org,
+                resource=resource,
+                resource_id=resource_id,
+                after=after,
+                limit=limit,
+            )
         if not wants_csv(accept):
             return Response(ReadPage(entries, next_cursor))
         rows = [[_csv_cell(e, c) for c in _CSV_COLUMNS] for e in entries]

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from service.api.common import Strict
+from domain.limits import (
+    CATEGORY_CODE_MAX,
+    MAX_COUNT,
+    PLACE_MAX,
+    REASON_MAX,
+    REPORT_DESCRIPTION_MAX,
+    WEEK_PATTERN,
+    Source,
+)
 from service.api.list_shapes import ReportOut
+from service.api.params import Strict
 
-Source = Literal["own_observation", "public_tip", "incident_report"]
-Week = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W47"])]
-Count = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
-Place = Annotated[str, msgspec.Meta(max_length=200)]
-Description = Annotated[str, msgspec.Meta(max_length=2000)]
-CategoryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=48)]
-Reason = Annotated[str, msgspec.Meta(max_length=500)]
+Week = Annotated[str, msgspec.Meta(pattern=WEEK_PATTERN, examples=["2026-W47"])]
+Count = Annotated[int, msgspec.Meta(ge=1, le=MAX_COUNT)]
+Place = Annotated[str, msgspec.Meta(max_length=PLACE_MAX)]
+Description = Annotated[str, msgspec.Meta(max_length=REPORT_DESCRIPTION_MAX)]
+CategoryCode = Annotated[str, msgspec.Meta(min_length=1, max_length=CATEGORY_CODE_MAX)]
+Reason = Annotated[str, msgspec.Meta(max_length=REASON_MAX)]
 
 
 class LocationIn(Strict):

@@ -14,11 +14,11 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
 from projections.tenancy import tenant_connection
-from service.api.common import Identity, Pool, Tracker
-from service.api.errors import problems
 from service.audit.recording import recorded
 from service.db.pools import CONNECTION_ERRORS
 from service.web.auth import authenticated
+from service.web.context import Context
+from service.web.problems import problems
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
@@ -55,13 +55,13 @@ class StreamController(Controller):
         responses=problems(),
         middleware=[recorded("stream")],
     )
-    async def stream(self, identity: Identity, pool: Pool, tracker: Tracker) -> ServerSentEvent:
+    async def stream(self, context: Context) -> ServerSentEvent:
         """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
 
         503 if the database is away when the stream opens; once open, the stream outlives an
         outage and sends what changed meanwhile when the database is back.
         """
-        tenant = identity.tenant
+        tenant, pool, tracker = context.identity.tenant, context.pool, context.tracker
         # Before the response starts: a failure here can still be a 503, not a broken stream.
         async with tenant_connection(pool, tenant) as conn:
             last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"

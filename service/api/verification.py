@@ -9,11 +9,11 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from domain.errors import Invalid
-from service.api.common import Identity, Pool
-from service.api.errors import PARAMS, problems
 from service.audit.recording import recorded
 from service.store import chain
 from service.web.auth import role
+from service.web.context import Context
+from service.web.problems import PARAMS, problems
 
 
 class HeadOut(msgspec.Struct):
@@ -47,8 +47,7 @@ class VerificationController(Controller):
     )
     async def verify_chain(
         self,
-        identity: Identity,
-        pool: Pool,
+        context: Context,
         head_position: Annotated[
             int | None, QueryParameter(ge=1, required=False, description="a head kept earlier: its position")
         ] = None,
@@ -65,8 +64,9 @@ class VerificationController(Controller):
             raise Invalid(
                 "head_link" if head_link is None else "head_position", "give head_position and head_link together"
             )
-        kept = chain.Head(identity.tenant, head_position, head_link) if head_position and head_link else None
-        async with pool.acquire() as conn:
-            result = await chain.verify(conn, identity.tenant, kept)
+        tenant = context.identity.tenant
+        kept = chain.Head(tenant, head_position, head_link) if head_position and head_link else None
+        async with context.pool.acquire() as conn:
+            result = await chain.verify(conn, tenant, kept)
         head = HeadOut(result.head.position, result.head.link) if result.head else None
         return VerificationOut(result.ok, result.checked, head, result.first_mismatch, result.problem)

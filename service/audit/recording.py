@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.audit.read_log import ReadLog, ReadRecord
-from service.web.auth import Identity
+from service.identity import Identity
 
 Kind = Literal[
     "report",

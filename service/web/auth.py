@@ -5,18 +5,16 @@ from __future__ import annotations
 import os
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jwt
-from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
-from domain.actor import Actor
+from service.identity import Identity
 from service.settings import Settings
 
 ROLES = frozenset({"reporter", "coordinator", "auditor", "admin"})
@@ -24,27 +22,7 @@ DEV_ISSUER = "lagesbild-dev"
 DEV_AUDIENCE = "lagesbild"
 _REQUIRED = ("sub", "tenant", "org", "roles", "exp")
 _VERIFIED_MAX = 10_000  # verified tokens kept (by their text) until they expire
-_MAX_CLAIM = 200  # sub, tenant and org go into every event: bounded, and printable (no NUL for PostgreSQL)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """The verified claims of the caller."""
-
-    sub: str
-    tenant: str
-    org: str
-    roles: frozenset[str]
-
-    @property
-    def actor(self) -> Actor:
-        """The caller as the domain sees it."""
-        return Actor(self.sub, self.org, self.tenant)
-
-    def require(self, *roles: str) -> None:
-        """Refuse (403) unless the caller has one of `roles`."""
-        if not self.roles & set(roles):
-            raise PermissionDeniedException(f"this needs the role {' or '.join(roles)}")
+MAX_CLAIM = 200  # sub, tenant and org go into every event: bounded, and printable (no NUL for PostgreSQL)
 
 
 class TokenVerifier:
@@ -91,8 +69,8 @@ class TokenVerifier:
             raise _unauthorized(f"the token is not valid: {error}") from error
         roles = claims["roles"]
         fields = (claims["sub"], claims["tenant"], claims["org"])
-        if not all(isinstance(v, str) and v and len(v) <= _MAX_CLAIM and v.isprintable() for v in fields):
-            raise _unauthorized(f"the token's sub, tenant and org must be printable, 1 to {_MAX_CLAIM} characters")
+        if not all(isinstance(v, str) and v and len(v) <= MAX_CLAIM and v.isprintable() for v in fields):
+            raise _unauthorized(f"the token's sub, tenant and org must be printable, 1 to {MAX_CLAIM} characters")
         if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
             raise _unauthorized(f"the token's roles must be a list drawn from {sorted(ROLES)}")
         return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles)), float(claims["exp"])
@@ -152,11 +130,6 @@ def role(*roles: str) -> Guard:
         authenticate(connection).require(*roles)
 
     return guard
-
-
-async def provide_identity(request: Request[Any, Any, Any]) -> Identity:
-    """Litestar dependency: the caller's identity (the guards have verified it)."""
-    return authenticate(request)
 
 
 def _unauthorized(detail: str) -> NotAuthorizedException:

@@ -1,4 +1,8 @@
-"""What a handler works with, as one dependency: the caller, the time, the pool, the tracker, the store..."""
+"""What a handler works with, as one dependency: the caller, the time, and what the app holds open.
+
+Every route that needs any of it takes `context: Context`, and nothing else of the app's: one
+way to write a handler, for the API and the pages alike.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,10 @@ from litestar.di import NamedDependency
 
 from projections.tenancy import TenantReaders
 from service.area_lookup import AreaLookup
+from service.identity import Identity
 from service.settings import Settings
 from service.store.event_store import EventStore
-from service.web.auth import Identity, authenticate
+from service.web.auth import authenticate
 from service.web.projection_progress import ProjectionTracker
 
 
@@ -38,15 +43,22 @@ def context_provider(
 ) -> Callable[[Request[Any, Any, Any]], Awaitable[HandlerContext]]:
     """The provider of `HandlerContext`, with the app's settings and clock.
 
-    For the hot routes: Litestar resolves a handler's several dependencies in an anyio task
-    group (a task each), which was about a fifth of an area picture's or a report's CPU in the
-    process; a single dependency it awaits directly.
+    One dependency on purpose: Litestar resolves a handler's several dependencies in an anyio
+    task group (a task each), which cost a measurable share of a request's CPU; a single one it
+    awaits directly (bench/RESULTS.md).
     """
 
     async def provide_context(request: Request[Any, Any, Any]) -> HandlerContext:
         state = request.app.state
         return HandlerContext(
-            authenticate(request), clock(), state.pool, state.readers, state.tracker, state.store, state.areas, settings
+            identity=authenticate(request),
+            now=clock(),
+            pool=state.pool,
+            readers=state.readers,
+            tracker=state.tracker,
+            store=state.store,
+            areas=state.areas,
+            settings=settings,
         )
 
     return provide_context

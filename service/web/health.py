@@ -8,9 +8,9 @@ from litestar import Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
-from service.api.errors import only_problems
 from service.db import migrate
 from service.db.pools import CONNECTION_ERRORS
+from service.web.problems import only_problems
 
 _DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 

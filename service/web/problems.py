@@ -1,18 +1,24 @@
-"""Errors as `application/problem+json` (RFC 9457): a detail a person can act on, and the field at fault."""
+"""Errors as `application/problem+json` (RFC 9457): one handler per kind of error, and their OpenAPI documents."""
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.types import ExceptionHandlersMap
+from msgspec import UNSET, UnsetType
 
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from service.db.pools import CONNECTION_ERRORS, DatabaseUnavailable
+from service.errors import AlreadyExists, Forbidden, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -20,18 +26,17 @@ MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER = {"Retry-After": "5"}  # seconds; a restarting database is usually back by then
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
-
-
-class PreconditionFailed(HTTPException):
-    """If-Match named another version than the aggregate has: nothing was stored."""
-
-    status_code = 412
-
-
-class Conflict(HTTPException):
-    """The request clashes with the current state (e.g. the thing exists already)."""
-
-    status_code = 409
+_TITLES = {
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Request body too large",
+    429: "Too many requests",
+    503: "Unavailable",
+}
 
 
 def problem(
@@ -72,12 +77,24 @@ def _transition(request: Request[Any, Any, Any], exc: InvalidTransition) -> Resp
     return problem(409, "Not possible now", str(exc))
 
 
-def _not_found(request: Request[Any, Any, Any], exc: AggregateNotFound) -> Response[dict[str, Any]]:
-    return problem(404, "Not found", "there is nothing here")
+def _not_found(request: Request[Any, Any, Any], exc: AggregateNotFound | NotFound) -> Response[dict[str, Any]]:
+    return problem(404, "Not found", str(exc) if isinstance(exc, NotFound) else "there is nothing here")
 
 
 def _conflict(request: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Response[dict[str, Any]]:
     return problem(409, "Changed meanwhile", "someone changed this at the same time; load it again and retry")
+
+
+def _exists(request: Request[Any, Any, Any], exc: AlreadyExists) -> Response[dict[str, Any]]:
+    return problem(409, "Conflict", str(exc))
+
+
+def _stale(request: Request[Any, Any, Any], exc: StaleVersion) -> Response[dict[str, Any]]:
+    return problem(412, "Precondition failed", str(exc))
+
+
+def _forbidden(request: Request[Any, Any, Any], exc: Forbidden) -> Response[dict[str, Any]]:
+    return problem(403, "Forbidden", str(exc))
 
 
 def _unavailable(request: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[dict[str, Any]]:
@@ -96,12 +113,7 @@ def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
-    titles = {
-        401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-        409: "Conflict", 412: "Precondition failed", 413: "Request body too large", 429: "Too many requests",
-        503: "Unavailable",
-    }  # fmt: skip
-    title = titles.get(exc.status_code, "Request failed")
+    title = _TITLES.get(exc.status_code, "Request failed")
     return problem(exc.status_code, title, str(exc.detail), dict(exc.headers or {}))
 
 
@@ -115,7 +127,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Invalid: _invalid,
     InvalidTransition: _transition,
     AggregateNotFound: _not_found,
+    NotFound: _not_found,
     ConcurrencyConflict: _conflict,
+    AlreadyExists: _exists,
+    StaleVersion: _stale,
+    Forbidden: _forbidden,
     StoreUnavailable: _unavailable,
     DatabaseUnavailable: _database,
     TimeoutError: _database,  # a statement or a wait for a pooled connection took too long
@@ -125,3 +141,76 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _http,
     Exception: _unexpected,
 }
+
+
+class FieldError(msgspec.Struct):
+    """One field at fault: where it is (`changes.count`, `report_ids[2]`), and what is wrong with it."""
+
+    field: str
+    message: str
+    source: str | UnsetType = UNSET
+    """Where the field was sent: `body`, `query`, `path` or `header`."""
+    kind: str | UnsetType = UNSET
+    """For personal data found in free text: what kind (e.g. `phone number`)."""
+
+
+class Problem(msgspec.Struct):
+    """An error (RFC 9457): `detail` says what to do about it; for bad input `errors` names each field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldError] | UnsetType = UNSET
+
+
+_WHEN = {
+    400: "Malformed: the body is not JSON, or a header (If-Match) is not what it should be",
+    401: "No token, or one that is not valid (WWW-Authenticate says how to authenticate)",
+    403: "The token lacks the role this needs",
+    404: "There is nothing here for you (another tenant's things do not exist for you either)",
+    409: "The current state does not allow this, or it exists already, or it changed meanwhile",
+    412: "If-Match names another version than the current one; nothing was stored",
+    413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
+    422: "Invalid input; `errors` names each field at fault",
+    429: "Too many writes with this token; Retry-After says in how many seconds to try again",
+    503: "The database or a read model is not available now; Retry-After says when to try again",
+}
+EVERY_ROUTE = (401, 503)
+"""Every route under /api/v1 needs a token and a database."""
+PARAMS = (400, 422)
+"""A route with parameters: 422 names the one at fault (400 where Litestar finds the request malformed)."""
+BODY = (*PARAMS, 413)
+"""A route that reads a JSON body."""
+WRITE = (*BODY, 403, 429)
+"""A write: a body, a role, the rate limit."""
+CHANGE = (*WRITE, 404, 409, 412)
+"""A change to something that exists: it may not, its state may not allow it, If-Match may be stale."""
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI `responses` of an API route: problem+json for `statuses`, and for those every API route gives."""
+    return only_problems(*EVERY_ROUTE, *statuses)
+
+
+def only_problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The OpenAPI `responses` for the problem+json answers `statuses` (for routes outside /api/v1)."""
+    return {
+        status: ResponseSpec(Problem, generate_examples=False, description=_WHEN[status], media_type=MEDIA_TYPE)
+        for status in sorted(set(statuses))
+    }
+
+
+CSV_MEDIA_TYPE = "text/csv"
+
+
+@dataclass
+class OrCsv(Operation):
+    """An operation whose success answer is also offered as CSV (with `Accept: text/csv`)."""
+
+    def __post_init__(self) -> None:
+        """Add text/csv beside application/json to the 200 answer."""
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+            ok.content[CSV_MEDIA_TYPE] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+            ok.description = f"{ok.description} (CSV with `Accept: text/csv`, UTF-8 with a byte-order mark)"

@@ -9,13 +9,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
+from litestar.exceptions import HTTPException
 
+from domain.errors import Invalid
 from projections.runner import PROGRESS_CHANNEL
 from projections.unavailable import DEFAULT_LIMITS, Limits, connect
 from service.db.pools import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
 PROJECTIONS = ("picture", "audit")
+READ_WAIT_SECONDS = 2.0
 _CONNECT_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
@@ -131,3 +134,21 @@ class ProjectionTracker:
             finally:
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close(timeout=self._limits.connect_seconds)
+
+
+async def read_your_writes(tracker: ProjectionTracker, projection: str, min_position: int | None) -> None:
+    """Wait (up to 2 s) until `projection` has reached `min_position`; else 503 with Retry-After.
+
+    A position no write has reached yet is 422: waiting for it would be waiting for nothing.
+    """
+    if min_position is None or tracker.positions.get(projection, 0) >= min_position:
+        return
+    if min_position > await tracker.head():
+        raise Invalid("min_position", "no event has been written at this position yet; use one a write returned")
+    if await tracker.wait_for(projection, min_position, within=READ_WAIT_SECONDS):
+        return
+    raise HTTPException(
+        status_code=503,
+        detail=f"the {projection} read model has not reached position {min_position} yet; retry shortly",
+        headers={"Retry-After": "1"},
+    )

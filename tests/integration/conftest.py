@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 
 from domain.codec import make_mapper
-from service.db.pools import create_database, database_name, drop_database, with_database
+from service.db.location import database_name, with_database
+from service.db.scratch import create_database, drop_database
 from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from litestar.exceptions import NotFoundException
 
 from domain.actor import Actor
 from domain.area import Area
 from service.area_lookup import AreaLookup
+from service.errors import NotFound
 from service.store.event_store import EventStore
 
 ADMIN = Actor("admin", "kommunen", "jonkoping")
@@ -47,5 +47,5 @@ async def test_a_kept_area_is_still_not_found_for_another_tenant(store: EventSto
     area = Area.define(ADMIN, f"a-{uuid.uuid4().hex[:8]}", "Öxnehaga")
     await store.append(area.collect_events(), 0)
     await lookup.get(area.id, "jonkoping")
-    with pytest.raises(NotFoundException):
+    with pytest.raises(NotFound):
         await lookup.get(area.id, "linkoping")

@@ -7,9 +7,10 @@ import uuid
 import asyncpg
 import pytest
 
+from service.db.location import with_database
 from service.db.migrate import MigrationRefused, migrate
-from service.db.pools import drop_database, with_database
 from service.db.roles import LOGIN, OWNER, SERVICE, ensure_database, urls_for
+from service.db.scratch import drop_database
 from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 

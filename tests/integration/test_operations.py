@@ -11,8 +11,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.db.location import with_database
 from service.db.migrate import latest_version
-from service.db.pools import with_database
 from service.settings import Settings
 
 

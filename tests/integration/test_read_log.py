@@ -11,7 +11,7 @@ import pytest
 
 from service.audit import queries as read_log_queries
 from service.audit.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
-from service.db.pools import with_database
+from service.db.location import with_database
 
 
 def _record(tenant: str, n: int = 0) -> ReadRecord:

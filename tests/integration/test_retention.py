@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -55,3 +56,35 @@ async def test_a_sweep_redacts_what_has_outlived_the_retention_period(
             assert await sweep(store, now + timedelta(days=6 * 365), days=5 * 365) == 1  # the recent one, later on
         finally:
             await store.close()
+
+
+async def test_two_sweeps_at_once_each_pass_over_what_the_other_redacted(
+    own_dsn: str, own_database: SessionDatabase
+) -> None:
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=4) as pool:
+        stores = [EventStore(own_dsn, pool, make_mapper()) for _ in range(2)]
+        for store in stores:
+            await store.open()
+        try:
+            area = Area.define(POLICE, "raslatt", "Råslätt")
+            await stores[0].append(area.collect_events(), 0)
+            reports = [
+                Report.submit(
+                    POLICE, now=NOW, area_id=area.id, category="klotter", week="2026-W47", place=f"Trapphus {i}"
+                )
+                for i in range(20)
+            ]
+            for report in reports:
+                await stores[0].append(report.collect_events(), 0)
+            admin = await asyncpg.connect(own_database.admin)
+            await admin.execute("UPDATE data_keys SET created_at = created_at - interval '6 years'")
+            await admin.close()
+            now = datetime.now(UTC)
+            counts = await asyncio.gather(*(sweep(store, now, days=5 * 365) for store in stores))
+            assert sum(counts) == len(reports)  # each redacted once, by one sweep or the other, and neither failed
+            for report in reports:
+                events = await stores[0].events(report.id)
+                assert sum(isinstance(e, Report.Redacted) for e in events) == 1
+        finally:
+            for store in stores:
+                await store.close()

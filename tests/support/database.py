@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.db.embedded import EmbeddedPostgres
-from service.db.pools import create_database, database_name, drop_database, with_database
+from service.db.location import database_name, with_database
+from service.db.scratch import create_database, drop_database
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.db.pools import database_urls
+from service.db.location import database_urls
 from service.db.roles import DatabaseUrls, urls_for, with_user
 from service.settings import Settings
 

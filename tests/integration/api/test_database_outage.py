@@ -29,7 +29,8 @@ from domain.codec import make_mapper
 from domain.report import Report
 from service.app import create_app
 from service.db.embedded import EmbeddedPostgres
-from service.db.pools import create_database, database_name
+from service.db.location import database_name
+from service.db.scratch import create_database
 from service.settings import Settings
 from tests.integration.api.conftest import Token, report_body
 from tests.support.servers import private_postgres, serving
