@@ -14,7 +14,8 @@ STDLIB = sys.stdlib_module_names
 
 def _imports(package: str) -> list[tuple[str, str]]:
     found = []
-    for path in sorted((ROOT / package).rglob("*.py")):
+    place = ROOT / package
+    for path in sorted(place.rglob("*.py") if place.is_dir() else [place.with_suffix(".py")]):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Import):
                 found += [(path.name, alias.name) for alias in node.names]
@@ -43,6 +44,33 @@ def test_the_domain_imports_the_standard_library_eventsourcing_domain_and_itself
 def test_inner_layers_never_import_outer_ones(package: str, forbidden: tuple[str, ...]) -> None:
     for file, module in _imports(package):
         assert module.split(".")[0] not in forbidden, f"{package}/{file} imports {module}"
+
+
+# service/'s rooms: the store and the database know nothing of HTTP; the use cases neither; the
+# edge every route shares (web/) knows no route.
+_HTTP = ("litestar", "service.web", "service.api", "service.pages", "service.app", "service.cli")
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("service/store", (*_HTTP, "service.audit")),
+        ("service/db", (*_HTTP, "service.audit", "service.store")),
+        ("service/commands", _HTTP),
+        ("service/references", _HTTP),
+        ("service/errors", _HTTP),
+        ("service/identity", _HTTP),
+        ("service/retention", _HTTP),
+        ("service/area_lookup", _HTTP),
+        ("service/catalogue", _HTTP),
+        ("service/web", ("service.api", "service.pages", "service.app", "service.cli")),
+    ],
+)
+def test_service_rooms_import_inwards_only(package: str, forbidden: tuple[str, ...]) -> None:
+    for file, module in _imports(package):
+        assert not any(module == f or module.startswith(f"{f}.") for f in forbidden), (
+            f"{package}/{file} imports {module}"
+        )
 
 
 def test_every_module_has_a_docstring() -> None:

@@ -230,3 +230,10 @@ async def test_list_filters(scenario: Scenario) -> None:
     assert len(vatterhem) == 2
     started = (await scenario.read("/actions", status="started"))["actions"]
     assert [a["title"] for a in started] == ["Sanering av klotter"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/lagesbild/2026-W48", "/api/v1/audit", "/api/v1/audit/reads"])
+async def test_csv_answers_name_their_charset_once(scenario: Scenario, path: str) -> None:
+    response = await scenario.client.get(path, headers=scenario.headers("auditor") | {"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
