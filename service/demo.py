@@ -76,10 +76,16 @@ async def seed(store: EventStore, now: datetime) -> bool:
                     continue
                 reporter = rng.choice((POLICE, MUNICIPALITY, HOUSING))
                 report = Report.submit(
-                    reporter, now=now, area_id=area_ids[code], category=category, occurred_at=moment,
-                    count=rng.randint(1, 4), place=place, description=text,
+                    reporter,
+                    now=now,
+                    area_id=area_ids[code],
+                    category=category,
+                    occurred_at=moment,
+                    count=rng.randint(1, 4),
+                    place=place,
+                    description=text,
                     source=rng.choice(("own_observation", "public_tip", "incident_report")),
-                )  # fmt: skip
+                )
                 await store.append(report.collect_events(), 0)
                 reports[code].append(report)
     await _actions(store, area_ids, reports)
@@ -98,9 +104,13 @@ async def _actions(store: EventStore, area_ids: dict[str, UUID], reports: dict[s
     for code, title, owner, category, status in plans:
         linked = [r.id for r in reports[code] if r.category == category][:5]
         action = Action.plan(
-            COORDINATOR, area_id=area_ids[code], title=title, responsible_org=owner,
-            report_ids=linked, categories=[category],
-        )  # fmt: skip
+            COORDINATOR,
+            area_id=area_ids[code],
+            title=title,
+            responsible_org=owner,
+            report_ids=linked,
+            categories=[category],
+        )
         if status in ("started", "completed"):
             action.change_status(COORDINATOR, "started", "Arbetet har påbörjats")
             action.follow_up(COORDINATOR, "unknown", "För tidigt att se effekt")

@@ -21,9 +21,19 @@ from service.web.csv import csv_response, wants_csv
 from service.web.problems import PARAMS, OrCsv, problems
 
 _CSV_COLUMNS = [
-    "id", "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "status",
-    "path_params", "query_params",
-]  # fmt: skip
+    "id",
+    "read_at",
+    "tenant",
+    "actor",
+    "org",
+    "roles",
+    "resource",
+    "resource_id",
+    "route",
+    "status",
+    "path_params",
+    "query_params",
+]
 
 
 class ReadPage(msgspec.Struct):

@@ -36,10 +36,15 @@ async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[s
             week,
         )
     return [
-        {"area_id": str(r["area_id"]), "week": week, "reports": r["reports"], "occurrences": r["occurrences"],
-         "position": r["position"]}
+        {
+            "area_id": str(r["area_id"]),
+            "week": week,
+            "reports": r["reports"],
+            "occurrences": r["occurrences"],
+            "position": r["position"],
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
 
 
 class StreamController(Controller):

@@ -54,9 +54,13 @@ async def reads(
     conditions: list[str] = ["tenant = $1"]
     args: list[Any] = [tenant]
     filters: list[tuple[str, Any]] = [
-        ("read_at >= ${}", since), ("read_at < ${}", until), ("actor = ${}", actor), ("org = ${}", org),
-        ("resource = ${}", resource), ("resource_id = ${}", resource_id),
-    ]  # fmt: skip
+        ("read_at >= ${}", since),
+        ("read_at < ${}", until),
+        ("actor = ${}", actor),
+        ("org = ${}", org),
+        ("resource = ${}", resource),
+        ("resource_id = ${}", resource_id),
+    ]
     for condition, value in filters:
         if value is not None:
             args.append(value)
@@ -77,8 +81,16 @@ async def reads(
 
 def _entry(row: Any) -> ReadEntry:
     return ReadEntry(
-        id=row["id"], read_at=row["read_at"], tenant=row["tenant"], actor=row["actor"], org=row["org"],
-        roles=list(row["roles"]), resource=row["resource"], resource_id=row["resource_id"], route=row["route"],
-        path_params=msgspec.json.decode(row["path_params"]), query_params=msgspec.json.decode(row["query_params"]),
+        id=row["id"],
+        read_at=row["read_at"],
+        tenant=row["tenant"],
+        actor=row["actor"],
+        org=row["org"],
+        roles=list(row["roles"]),
+        resource=row["resource"],
+        resource_id=row["resource_id"],
+        route=row["route"],
+        path_params=msgspec.json.decode(row["path_params"]),
+        query_params=msgspec.json.decode(row["query_params"]),
         status=row["status"],
-    )  # fmt: skip
+    )

@@ -26,9 +26,18 @@ _MAX_QUERY_BYTES = 4096  # of the query string, at most this much is looked at,
 _MAX_PARAMS = 20  # of its parameters at most this many kept,
 _MAX_CHARS = 200  # and each key and value cut at this length.
 _COLUMNS = (
-    "read_at", "tenant", "actor", "org", "roles", "resource", "resource_id", "route", "path_params",
-    "query_params", "status",
-)  # fmt: skip
+    "read_at",
+    "tenant",
+    "actor",
+    "org",
+    "roles",
+    "resource",
+    "resource_id",
+    "route",
+    "path_params",
+    "query_params",
+    "status",
+)
 
 
 class ReadRecord(NamedTuple):
@@ -55,9 +64,18 @@ def _row(record: ReadRecord) -> tuple[Any, ...]:
     # msgspec (ids become strings), as json.dumps would hold the event loop ~8x longer a batch.
     read_at, tenant, actor, org, roles, resource, resource_id, route, path_params, query_string, status = record
     return (
-        read_at, tenant, actor, org, sorted(roles), resource, resource_id, route,
-        _encode(path_params).decode(), _encode(query_params(query_string)).decode(), status,
-    )  # fmt: skip
+        read_at,
+        tenant,
+        actor,
+        org,
+        sorted(roles),
+        resource,
+        resource_id,
+        route,
+        _encode(path_params).decode(),
+        _encode(query_params(query_string)).decode(),
+        status,
+    )
 
 
 def query_params(query_string: bytes) -> dict[str, Any]:
@@ -201,9 +219,10 @@ class ReadLog:
             # than the buffer in this process holds anyway. Nor do these commits add flushes
             # of their own for the event store's appends to queue behind.
             self._conn = await asyncpg.connect(
-                self._dsn, timeout=5,
+                self._dsn,
+                timeout=5,
                 server_settings={"synchronous_commit": "off", "application_name": "lagesbild-read-log"},
-            )  # fmt: skip
+            )
         return self._conn
 
     def _disconnect(self) -> None:

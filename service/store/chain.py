@@ -100,9 +100,14 @@ async def verify(conn: Connection, tenant: str, expected_head: Head | None = Non
             if not row["present"]:
                 return Verification(False, checked, head, after, "the event at this position is missing")
             record = digest(
-                tenant, after, row["originator_id"], row["originator_version"], row["topic"], row["recorded_at"],
+                tenant,
+                after,
+                row["originator_id"],
+                row["originator_version"],
+                row["topic"],
+                row["recorded_at"],
                 bytes(row["state"] or b""),
-            )  # fmt: skip
+            )
             expected = link(bytes.fromhex(head.link) if head else GENESIS, record)
             if bytes(row["link"]) != expected:
                 return Verification(False, checked, head, after, "the stored record does not match its link")
