@@ -27,8 +27,8 @@ class MsgspecTranscoder(JSONTranscoder):
     """The library's JSON transcoder (its encoding, its transcodings), parsing with msgspec.
 
     Decoding is what a catch-up spends most of its time on. msgspec parses the JSON, then the
-    library's own hook revives the typed values: 6.5 against 9.1 µs for an event of the
-    benchmark's log, with the same objects as a result (tests/unit/test_codec.py).
+    library's own hook revives the typed values: faster (bench/RESULTS.md), with the same objects
+    as a result (tests/unit/test_codec.py).
     """
 
     def __init__(self) -> None:

@@ -42,10 +42,9 @@ class _KeyCipher(AESCipher):
     """The library's AES-GCM cipher, and so its format, made from a key's bytes.
 
     The library's own constructor reads a base64 key from an environment: for a key per event,
-    half the cost of opening its text (measured: 7.8 against 3.7 µs an event in a catch-up).
-    Its decrypt makes an AESGCM for every text, which costs more than the decryption itself;
-    here one serves all the texts of an event (with `unseal`'s plainer walk, opening a report's
-    two texts takes 4.8 instead of 6.2 µs).
+    that was half the cost of opening its text. Its decrypt makes an AESGCM for every text, which
+    costs more than the decryption itself; here one serves all the texts of an event (figures in
+    bench/RESULTS.md, "Figures behind the code's choices").
     """
 
     def __init__(self, key: bytes) -> None:  # not the library's: nothing to read from an environment

@@ -44,8 +44,8 @@ def context_provider(
     """The provider of `HandlerContext`, with the app's settings and clock.
 
     One dependency on purpose: Litestar resolves a handler's several dependencies in an anyio
-    task group (a task each), which cost a measurable share of a request's CPU; a single one it
-    awaits directly (bench/RESULTS.md).
+    task group (a task each), which cost a share of a request's CPU; a single one it awaits
+    directly (bench/RESULTS.md, "Figures behind the code's choices").
     """
 
     async def provide_context(request: Request[Any, Any, Any]) -> HandlerContext:
