@@ -42,6 +42,7 @@ from service.web.context import context_provider
 from service.web.json_body import JsonBodyRequest
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
+from service.web.query_params import declared_query_only
 from service.web.rate_limit import TokenBuckets, limit_writes
 
 
@@ -124,7 +125,10 @@ def create_app(
         ],
         dependencies={"context": Provide(context_provider(settings, clock))},
         security=[{"bearer": []}],
-        guards=[limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else [],
+        guards=[
+            declared_query_only,
+            *([limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else []),
+        ],
     )
     app = Litestar(
         route_handlers=[health.health, health.ready, health.metrics, api],

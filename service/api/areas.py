@@ -12,12 +12,12 @@ from litestar.params import FromPath, JSONBody
 from domain.area import Area
 from domain.limits import AREA_CODE_MAX, CODE_PATTERN, DESO_MAX, NAME_MAX, REASON_MAX, REGSO_MAX
 from service import catalogue, commands
-from service.api.params import IdempotencyKey, IfMatch, Strict
+from service.api.params import IdempotencyKey, IfMatch, MinPosition, Strict
 from service.api.writes import Written, expected_version, written
 from service.references import check_area
 from service.web.auth import authenticated, role
 from service.web.context import Context
-from service.web.problems import CHANGE, WRITE, problems
+from service.web.problems import CHANGE, PARAMS, WRITE, problems
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=AREA_CODE_MAX, pattern=CODE_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
@@ -67,9 +67,9 @@ class AreaController(Controller):
     path = "/areas"
     tags = ["areas"]  # noqa: RUF012
 
-    @get(summary="The tenant's areas", guards=[authenticated], responses=problems())
-    async def list_areas(self, context: Context) -> list[AreaOut]:
-        """Every area of the caller's tenant, retired ones marked."""
+    @get(summary="The tenant's areas", guards=[authenticated], responses=problems(*PARAMS))
+    async def list_areas(self, context: Context, min_position: MinPosition) -> list[AreaOut]:
+        """Every area of the caller's tenant, retired ones marked (from the log itself: at `min_position`)."""
         return [
             AreaOut(
                 id=str(a.id),

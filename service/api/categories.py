@@ -11,11 +11,11 @@ from litestar.params import JSONBody
 from domain.category import Category
 from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
 from service import catalogue, commands
-from service.api.params import IdempotencyKey, Strict
+from service.api.params import IdempotencyKey, MinPosition, Strict
 from service.api.writes import Written, written
 from service.web.auth import authenticated, role
 from service.web.context import Context
-from service.web.problems import WRITE, problems
+from service.web.problems import PARAMS, WRITE, problems
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=CATEGORY_CODE_MAX, pattern=CODE_PATTERN)]
@@ -45,9 +45,9 @@ class CategoryController(Controller):
     path = "/categories"
     tags = ["categories"]  # noqa: RUF012
 
-    @get(summary="The categories reports can use", guards=[authenticated], responses=problems())
-    async def list_categories(self, context: Context) -> list[CategoryOut]:
-        """The default EST categories (stable codes), then the tenant's own."""
+    @get(summary="The categories reports can use", guards=[authenticated], responses=problems(*PARAMS))
+    async def list_categories(self, context: Context, min_position: MinPosition) -> list[CategoryOut]:
+        """The default EST categories (stable codes), then the tenant's own (from the log itself)."""
         return [
             CategoryOut(c.code, c.name_sv, c.name_en, c.parent)
             for c in await catalogue.categories(context.store, context.identity.tenant)

@@ -112,8 +112,13 @@ class ReportController(Controller):
         responses=problems(*PARAMS, 404),
         middleware=[recorded("report")],
     )
-    async def get_report(self, report_id: FromPath[UUID], context: Context) -> Response[ReportDetail]:
-        """Everyone in the tenant may read; another tenant's report is 404."""
+    async def get_report(
+        self, report_id: FromPath[UUID], context: Context, min_position: MinPosition
+    ) -> Response[ReportDetail]:
+        """Everyone in the tenant may read; another tenant's report is 404.
+
+        Read from the event log itself, so always at `min_position` or beyond.
+        """
         r = await commands.load_in_tenant(context.store, Report, report_id, context.identity.tenant)
         out = ReportDetail(
             id=str(r.id),

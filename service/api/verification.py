@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from domain.errors import Invalid
+from service.api.params import MinPosition
 from service.audit.recording import recorded
 from service.store import chain
 from service.web.auth import role
@@ -48,6 +49,7 @@ class VerificationController(Controller):
     async def verify_chain(
         self,
         context: Context,
+        min_position: MinPosition,
         head_position: Annotated[
             int | None, QueryParameter(ge=1, required=False, description="a head kept earlier: its position")
         ] = None,

@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Response
 
-
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -20,6 +20,7 @@ from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from service.db.pools import CONNECTION_ERRORS, DatabaseUnavailable
 from service.errors import AlreadyExists, Forbidden, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
+from service.web.query_params import UnknownQueryParameters
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -64,6 +65,11 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
         errors.append({"field": field, "source": item.get("source", "body"), "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return problem(422, "Invalid request", detail, errors=errors)
+
+
+def _unknown_query(request: Request[Any, Any, Any], exc: UnknownQueryParameters) -> Response[dict[str, Any]]:
+    errors = [{"field": name, "source": "query", "message": "this route does not take it"} for name in exc.unknown]
+    return problem(400, "Malformed request", str(exc), errors=errors)
 
 
 def _invalid(request: Request[Any, Any, Any], exc: Invalid) -> Response[dict[str, Any]]:
@@ -125,6 +131,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _validation,
     Invalid: _invalid,
+    UnknownQueryParameters: _unknown_query,
     InvalidTransition: _transition,
     AggregateNotFound: _not_found,
     NotFound: _not_found,
@@ -165,7 +172,7 @@ class Problem(msgspec.Struct):
 
 
 _WHEN = {
-    400: "Malformed: the body is not JSON, or a header (If-Match) is not what it should be",
+    400: "Malformed: the body is not JSON, a header (If-Match) is malformed, or a query parameter is unknown",
     401: "No token, or one that is not valid (WWW-Authenticate says how to authenticate)",
     403: "The token lacks the role this needs",
     404: "There is nothing here for you (another tenant's things do not exist for you either)",
@@ -176,8 +183,8 @@ _WHEN = {
     429: "Too many writes with this token; Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",
 }
-EVERY_ROUTE = (401, 503)
-"""Every route under /api/v1 needs a token and a database."""
+EVERY_ROUTE = (400, 401, 503)
+"""Every route under /api/v1 takes only the query parameters it declares, needs a token and a database."""
 PARAMS = (400, 422)
 """A route with parameters: 422 names the one at fault (400 where Litestar finds the request malformed)."""
 BODY = (*PARAMS, 413)
