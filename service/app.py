@@ -42,6 +42,7 @@ from service.problems import EXCEPTION_HANDLERS
 from service.projection_status import ProjectionTracker
 from service.rate_limit import TokenBuckets, limit_writes
 from service.read_log import ReadLog
+from service.security_headers import add_security_headers
 from service.settings import Settings
 
 
@@ -161,6 +162,7 @@ def create_app(
         route_handlers=[health.health, health.ready, health.metrics, api],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonBodyRequest,
         openapi_config=OpenAPIConfig(
