@@ -22,11 +22,14 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 def server_config(app: Litestar, settings: Settings, **options: Any) -> uvicorn.Config:
     """Uvicorn's configuration for `app`: bounded HTTP/1.1 (service/http_bounds.py), no `server` banner.
 
+    On a stop signal, requests in flight get `shutdown_grace_seconds` to finish (live streams too:
+    they hold their connections until then), then they are cancelled and the lifespan shuts down.
     `options` are uvicorn.Config's (host, port, log_level, access_log...).
     """
     return uvicorn.Config(
         app,
         http=bounded_protocol(settings),
+        ws="none",  # the service serves no WebSockets (live updates are Server-Sent Events): no upgrades
         server_header=False,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
         **options,
