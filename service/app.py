@@ -44,6 +44,7 @@ from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
 from service.web.rate_limit import TokenBuckets, limit_writes
+from service.web.security_headers import add_security_headers
 
 
 def _now() -> datetime:
@@ -134,6 +135,7 @@ def create_app(
         route_handlers=[health.health, health.ready, health.metrics, api],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonBodyRequest,
         openapi_config=OpenAPIConfig(

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
-import uvicorn
 
 from domain.codec import make_mapper
 from projections.log_reader import LogReader
@@ -31,6 +30,7 @@ from service.settings import Settings
 from service.store import chain
 from service.store.event_store import EventStore
 from service.web.auth import ROLES, mint_development_token
+from service.web.http_server import Server, server_config
 
 
 def _freeze_heap() -> None:
@@ -67,9 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # it is open, it took a full pass under load from 3-15 ms to about 1.
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
-            uvicorn.run(
-                app, host=args.host, port=args.port, log_level="info", access_log=settings.access_log,
+            config = server_config(
+                app, settings, host=args.host, port=args.port, log_level="info", access_log=settings.access_log,
             )  # fmt: skip
+            Server(config).run()  # returns after SIGTERM or SIGINT, so the embedded server is stopped below
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")

@@ -56,6 +56,16 @@ class Settings:
     """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
     projection_gather_seconds: float = GATHER_SECONDS
     """`LAGESBILD_PROJECTION_GATHER_SECONDS`: following a busy log, how long a projection lets a batch gather."""
+    max_header_bytes: int = 16 * 1024
+    """`LAGESBILD_MAX_HEADER_BYTES`: a request line and header fields larger than this get 431."""
+    header_timeout: float = 10.0
+    """`LAGESBILD_HEADER_TIMEOUT`: seconds from a request's first byte (or the connection) to its last header."""
+    body_timeout: float = 30.0
+    """`LAGESBILD_BODY_TIMEOUT`: seconds from a request's headers to the end of its body."""
+    max_connections: int = 1000
+    """`LAGESBILD_MAX_CONNECTIONS`: open connections beyond this are answered 503 and closed."""
+    shutdown_grace_seconds: float = 20.0
+    """`LAGESBILD_SHUTDOWN_GRACE_SECONDS`: on SIGTERM, how long requests in flight may take; then cancelled."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +95,11 @@ class Settings:
             write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
             write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
             projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
+            max_header_bytes=_int(env, "LAGESBILD_MAX_HEADER_BYTES", 16 * 1024),
+            header_timeout=_seconds(env, "LAGESBILD_HEADER_TIMEOUT", 10.0),
+            body_timeout=_seconds(env, "LAGESBILD_BODY_TIMEOUT", 30.0),
+            max_connections=_int(env, "LAGESBILD_MAX_CONNECTIONS", 1000),
+            shutdown_grace_seconds=_seconds(env, "LAGESBILD_SHUTDOWN_GRACE_SECONDS", 20.0),
         )
 
 

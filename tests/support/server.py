@@ -11,17 +11,24 @@ import httpx
 import uvicorn
 from litestar import Litestar
 
+from service.settings import Settings
+from service.web.http_server import server_config
+
 
 @contextlib.contextmanager
-def serving(app: Litestar) -> Iterator[str]:
-    """Serve `app` (lifespan included) on a free port; yield its base URL once it answers; stop it after."""
+def serving(app: Litestar, settings: Settings | None = None) -> Iterator[str]:
+    """Serve `app` (lifespan included) as `lagesbild serve` would, on a free port; yield its base URL once it answers.
+
+    `settings` bound the HTTP server (default: the defaults). The server stops after.
+    """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     # Listening before uvicorn runs: connections wait in the backlog until it accepts them, so the
     # first request below is the wait for start-up, with no polling.
     sock.listen(128)
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    config = server_config(app, settings or Settings.from_env({}), log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     try:

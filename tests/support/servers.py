@@ -15,6 +15,8 @@ import uvicorn
 from litestar import Litestar
 
 from service.db.embedded import EmbeddedPostgres
+from service.settings import Settings
+from service.web.http_server import server_config
 
 
 @contextlib.contextmanager
@@ -33,12 +35,13 @@ def private_postgres() -> Iterator[EmbeddedPostgres]:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    """Serve `app` with uvicorn on a free port; a client of it."""
+async def serving(app: Litestar, settings: Settings | None = None) -> AsyncIterator[httpx.AsyncClient]:
+    """Serve `app` as `lagesbild serve` would (HTTP bounded by `settings`) on a free port; a client of it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", access_log=False))
+    config = server_config(app, settings or Settings.from_env({}), port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
     running = asyncio.create_task(server.serve())
     try:
         async with asyncio.timeout(10):

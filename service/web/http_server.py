@@ -1,0 +1,62 @@
+"""The HTTP server the service runs on (web layer): uvicorn, configured once for `lagesbild serve` and the tests."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+from litestar import Litestar
+
+from service.settings import Settings
+from service.web.http_bounds import bounded_protocol
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+"""What stops the server gracefully: Ctrl-C, and what docker stop, Kubernetes and systemd send."""
+
+
+def server_config(app: Litestar, settings: Settings, **options: Any) -> uvicorn.Config:
+    """Uvicorn's configuration for `app`: bounded HTTP/1.1 (service/http_bounds.py), no `server` banner.
+
+    On a stop signal, requests in flight get `shutdown_grace_seconds` to finish (live streams too:
+    they hold their connections until then), then they are cancelled and the lifespan shuts down.
+    `options` are uvicorn.Config's (host, port, log_level, access_log...).
+    """
+    return uvicorn.Config(
+        app,
+        http=bounded_protocol(settings),
+        ws="none",  # the service serves no WebSockets (live updates are Server-Sent Events): no upgrades
+        server_header=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
+        **options,
+    )
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, except that once a stop signal has shut it down gracefully, `run` returns.
+
+    uvicorn raises the signal again after its shutdown, to "trigger the expected behaviour":
+    for SIGTERM, that kills the process before the caller's cleanup runs (exit 143, the embedded
+    PostgreSQL left running); for SIGINT, a KeyboardInterrupt. The caller stops what it started
+    and exits 0 instead.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Uvicorn's handlers while serving; the signal it raises again afterwards is ignored."""
+        if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+            with super().capture_signals():
+                yield
+            return
+        before = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        try:
+            # uvicorn restores the handlers it found (SIG_IGN), then raises the signals it caught.
+            with super().capture_signals():
+                yield
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)

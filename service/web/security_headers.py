@@ -1,0 +1,51 @@
+"""Security headers on every answer (web layer): one `before_send` hook, and the policies it sends."""
+
+from __future__ import annotations
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+"""The Content-Security-Policy of everything but the docs: the API answers no HTML, so nothing may load or frame it."""
+
+DOCS_CDNS = "https://cdn.jsdelivr.net https://unpkg.com https://cdn.redoc.ly"
+"""Where Litestar's docs pages at /schema load their scripts and styles from today; drop when they are self-served."""
+
+DOCS_POLICY = (
+    "default-src 'self'; "
+    f"script-src 'self' 'unsafe-inline' {DOCS_CDNS}; "
+    f"style-src 'self' 'unsafe-inline' {DOCS_CDNS} https://fonts.googleapis.com; "
+    "font-src 'self' https://fonts.gstatic.com; "
+    "img-src 'self' data: https://cdn.jsdelivr.net https://cdn.redoc.ly; "
+    "worker-src 'self' blob:; "
+    "frame-ancestors 'none'"
+)
+"""The one place the docs pages (the only HTML the service serves) get a wider policy than the API's."""
+
+DOCS_PATH = "/schema"
+"""Where the docs pages live (OpenAPIConfig.path); the OpenAPI documents under it are JSON or YAML, not pages."""
+
+COMMON_HEADERS: tuple[tuple[str, str], ...] = (
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("cache-control", "no-store"),
+)
+"""On every answer. `no-store`: what the service answers is data about people's neighbourhoods, never to be cached."""
+
+
+def policy_for(path: str, content_type: str) -> str:
+    """The Content-Security-Policy for an answer at `path` with `content_type`."""
+    if content_type.startswith("text/html") and (path == DOCS_PATH or path.startswith(DOCS_PATH + "/")):
+        return DOCS_POLICY
+    return API_POLICY
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Litestar `before_send` hook: add the headers to each response's start (errors and 404s included)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in COMMON_HEADERS:
+        if name not in headers:  # a route that sets its own (say, cache-control) keeps it
+            headers[name] = value
+    headers["content-security-policy"] = policy_for(scope["path"], headers.get("content-type") or "")
