@@ -22,6 +22,7 @@ from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from service import demo, retention
 from service.app import create_app
+from service.audit.retention import remove_expired_reads
 from service.db.location import database_urls
 from service.db.migrate import migrate
 from service.db.pools import limits
@@ -80,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             generation = asyncio.run(_rebuild(urls, args.projection))
             print(f"{args.projection} rebuilt: readers now use generation {generation}")
         elif args.command == "retention":
-            count = asyncio.run(_retention(urls, settings))
-            print(f"redacted the free text of {count} reports and actions older than {settings.retention_days} days")
+            redacted, removed = asyncio.run(_retention(urls, settings))
+            print(f"redacted the free text of {redacted} reports and actions older than {settings.retention_days} days")
+            print(f"removed {removed} records of reads older than {settings.read_log_retention_days} days")
         elif args.command == "audit":
             return asyncio.run(_audit(dsn, args))
         elif args.command == "demo":
@@ -105,7 +107,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     rebuild = commands.add_parser("rebuild", help="rebuild a read model from position zero, then switch readers to it")
     rebuild.add_argument("projection", choices=sorted(PROJECTIONS))
     commands.add_parser(
-        "retention", help="redact free text older than LAGESBILD_RETENTION_DAYS now (the service does it hourly)"
+        "retention",
+        help="redact free text older than LAGESBILD_RETENTION_DAYS (the service does it hourly) and, as the"
+        " schema's owner, remove reads older than LAGESBILD_READ_LOG_RETENTION_DAYS",
     )
     audit = commands.add_parser("audit", help="the hash chain: export its heads, or verify it")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
@@ -180,11 +184,18 @@ async def _open_store(urls: DatabaseUrls) -> AsyncIterator[EventStore]:
             await store.close()
 
 
-async def _retention(urls: DatabaseUrls, settings: Settings) -> int:
-    if settings.retention_days <= 0:
-        return 0
-    async with _open_store(urls) as store:
-        return await retention.sweep(store, datetime.now(UTC), settings.retention_days)
+async def _retention(urls: DatabaseUrls, settings: Settings) -> tuple[int, int]:
+    redacted = removed = 0
+    if settings.retention_days > 0:
+        async with _open_store(urls) as store:
+            redacted = await retention.sweep(store, datetime.now(UTC), settings.retention_days)
+    if settings.read_log_retention_days > 0:  # the owner's job: the service may not remove records
+        owner = await asyncpg.connect(urls.migration)
+        try:
+            removed = await remove_expired_reads(owner, settings.read_log_retention_days)
+        finally:
+            await owner.close()
+    return redacted, removed
 
 
 async def _seed(urls: DatabaseUrls) -> bool:

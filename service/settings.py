@@ -42,6 +42,8 @@ class Settings:
     """`LAGESBILD_ACCESS_LOG`: `0` turns uvicorn's per-request log line off."""
     retention_days: int = 1826
     """`LAGESBILD_RETENTION_DAYS`: free text older than this is redacted (0: never)."""
+    read_log_retention_days: int = 730
+    """`LAGESBILD_READ_LOG_RETENTION_DAYS`: reads recorded longer ago are removed (0: never; else at least 30)."""
     migration_database_url: str | None = None
     """`LAGESBILD_MIGRATION_DATABASE_URL`: the schema owner's connection for migrations (default: DATABASE_URL)."""
     db_connect_timeout: float = 5.0
@@ -73,6 +75,11 @@ class Settings:
         env = os.environ if env is None else env
         if env.get("LAGESBILD_MIGRATION_DATABASE_URL") and not env.get("DATABASE_URL"):
             raise ValueError("LAGESBILD_MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both, or neither")
+        read_log_days = _int(env, "LAGESBILD_READ_LOG_RETENTION_DAYS", 730)
+        if 0 < read_log_days < 30:
+            raise ValueError(
+                f"LAGESBILD_READ_LOG_RETENTION_DAYS must be 0 (keep for good) or at least 30, got {read_log_days}"
+            )
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute(),
@@ -88,6 +95,7 @@ class Settings:
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
             retention_days=_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
+            read_log_retention_days=read_log_days,
             migration_database_url=env.get("LAGESBILD_MIGRATION_DATABASE_URL") or None,
             db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
             db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
