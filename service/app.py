@@ -34,6 +34,8 @@ from service.area_lookup import AreaLookup
 from service.audit.read_log import ReadLog
 from service.db.migrate import migrate
 from service.db.pools import create_pool, create_reader_pool, limits
+from service.pages.rendering import template_config
+from service.pages.router import pages_router
 from service.settings import Settings
 from service.store.event_store import EventStore
 from service.web import health
@@ -132,12 +134,13 @@ def create_app(
         ],
     )
     app = Litestar(
-        route_handlers=[health.health, health.ready, health.metrics, api],
+        route_handlers=[health.health, health.ready, health.metrics, api, *pages_router(settings, clock)],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonBodyRequest,
+        template_config=template_config(),
         openapi_config=OpenAPIConfig(
             title="Lägesbild",
             version="0.1.0",

@@ -68,6 +68,22 @@ class Settings:
     """`LAGESBILD_MAX_CONNECTIONS`: open connections beyond this are answered 503 and closed."""
     shutdown_grace_seconds: float = 20.0
     """`LAGESBILD_SHUTDOWN_GRACE_SECONDS`: on SIGTERM, how long requests in flight may take; then cancelled."""
+    session_key: str | None = None
+    """`LAGESBILD_SESSION_KEY`: encrypts the pages' session cookies (32+ characters, the same on every replica)."""
+    oidc_client_id: str | None = None
+    """`LAGESBILD_OIDC_CLIENT_ID`: the pages' client at the issuer (sign-in by the authorization code flow)."""
+    oidc_client_secret: str | None = None
+    """`LAGESBILD_OIDC_CLIENT_SECRET`: the client's secret, for a confidential client (unset: a public one)."""
+    oidc_redirect_url: str | None = None
+    """`LAGESBILD_OIDC_REDIRECT_URL`: where the issuer sends the browser back (default: this host's /login/callback)."""
+    oidc_claim_tenant: str = "tenant"
+    """`LAGESBILD_OIDC_CLAIM_TENANT`: the ID token's claim that names the partnership."""
+    oidc_claim_org: str = "org"
+    """`LAGESBILD_OIDC_CLAIM_ORG`: the ID token's claim that names the organisation."""
+    oidc_claim_roles: str = "roles"
+    """`LAGESBILD_OIDC_CLAIM_ROLES`: the ID token's claim that lists the roles."""
+    accessibility_contact: str = "tillganglighet@example.se"
+    """`LAGESBILD_ACCESSIBILITY_CONTACT`: where the accessibility statement asks people to report a problem."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +96,11 @@ class Settings:
             raise ValueError(
                 f"LAGESBILD_READ_LOG_RETENTION_DAYS must be 0 (keep for good) or at least 30, got {read_log_days}"
             )
+        session_key = env.get("LAGESBILD_SESSION_KEY") or None
+        if session_key is not None and len(session_key) < 32:
+            raise ValueError("LAGESBILD_SESSION_KEY must be at least 32 characters (say, `openssl rand -hex 32`)")
+        if env.get("LAGESBILD_OIDC_CLIENT_ID") and not (env.get("LAGESBILD_OIDC_ISSUER") and session_key):
+            raise ValueError("LAGESBILD_OIDC_CLIENT_ID needs LAGESBILD_OIDC_ISSUER and LAGESBILD_SESSION_KEY")
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute(),
@@ -108,6 +129,14 @@ class Settings:
             body_timeout=_seconds(env, "LAGESBILD_BODY_TIMEOUT", 30.0),
             max_connections=_int(env, "LAGESBILD_MAX_CONNECTIONS", 1000),
             shutdown_grace_seconds=_seconds(env, "LAGESBILD_SHUTDOWN_GRACE_SECONDS", 20.0),
+            session_key=session_key,
+            oidc_client_id=env.get("LAGESBILD_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=env.get("LAGESBILD_OIDC_CLIENT_SECRET") or None,
+            oidc_redirect_url=env.get("LAGESBILD_OIDC_REDIRECT_URL") or None,
+            oidc_claim_tenant=env.get("LAGESBILD_OIDC_CLAIM_TENANT") or "tenant",
+            oidc_claim_org=env.get("LAGESBILD_OIDC_CLAIM_ORG") or "org",
+            oidc_claim_roles=env.get("LAGESBILD_OIDC_CLAIM_ROLES") or "roles",
+            accessibility_contact=env.get("LAGESBILD_ACCESSIBILITY_CONTACT") or "tillganglighet@example.se",
         )
 
 

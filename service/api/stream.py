@@ -17,7 +17,7 @@ from projections.tenancy import tenant_connection
 from service.audit.recording import recorded
 from service.db.pools import CONNECTION_ERRORS
 from service.web.auth import authenticated
-from service.web.context import Context
+from service.web.context import Context, HandlerContext
 from service.web.problems import problems
 
 log = logging.getLogger(__name__)
@@ -66,36 +66,41 @@ class StreamController(Controller):
         503 if the database is away when the stream opens; once open, the stream outlives an
         outage and sends what changed meanwhile when the database is back.
         """
-        tenant, pool, tracker = context.identity.tenant, context.pool, context.tracker
-        # Before the response starts: a failure here can still be a 503, not a broken stream.
-        async with tenant_connection(pool, tenant) as conn:
-            last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
-            seen = int(await conn.fetchval(last, tenant))
+        return await picture_stream(context)
 
-        async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
-            behind = False  # a change notified while the database was away is fetched later
-            async with tracker.subscribe() as progress:
-                while True:
-                    try:
-                        async with asyncio.timeout(KEEPALIVE_SECONDS):
-                            name, _position = await progress.get()
-                    except TimeoutError:
-                        yield ServerSentEventMessage(comment="keep-alive")
-                        if not behind:
-                            continue
-                        name = "picture"
-                    if name != "picture":
-                        continue
-                    try:
-                        changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
-                    except CONNECTION_ERRORS as error:
-                        log.warning("stream cannot read the picture now: %r", error)
-                        behind = True
-                        continue
-                    behind = False
-                    for change in changes:
-                        seen = max(seen, change["position"])
-                        data = json.dumps(change)
-                        yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
 
-        return ServerSentEvent(events(seen))
+async def picture_stream(context: HandlerContext) -> ServerSentEvent:
+    """The caller's tenant's picture changes as Server-Sent Events (the API's /stream and the pages' /live)."""
+    tenant, pool, tracker = context.identity.tenant, context.pool, context.tracker
+    # Before the response starts: a failure here can still be a 503, not a broken stream.
+    async with tenant_connection(pool, tenant) as conn:
+        last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
+        seen = int(await conn.fetchval(last, tenant))
+
+    async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
+        behind = False  # a change notified while the database was away is fetched later
+        async with tracker.subscribe() as progress:
+            while True:
+                try:
+                    async with asyncio.timeout(KEEPALIVE_SECONDS):
+                        name, _position = await progress.get()
+                except TimeoutError:
+                    yield ServerSentEventMessage(comment="keep-alive")
+                    if not behind:
+                        continue
+                    name = "picture"
+                if name != "picture":
+                    continue
+                try:
+                    changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
+                except CONNECTION_ERRORS as error:
+                    log.warning("stream cannot read the picture now: %r", error)
+                    behind = True
+                    continue
+                behind = False
+                for change in changes:
+                    seen = max(seen, change["position"])
+                    data = json.dumps(change)
+                    yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
+
+    return ServerSentEvent(events(seen))

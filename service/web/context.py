@@ -38,10 +38,16 @@ class HandlerContext:
     settings: Settings
 
 
+Identify = Callable[[Request[Any, Any, Any]], Identity]
+"""How a route finds its caller: the API from the bearer token, the pages from the session cookie."""
+
+
 def context_provider(
-    settings: Settings, clock: Callable[[], datetime]
+    settings: Settings, clock: Callable[[], datetime], identify: Identify = authenticate
 ) -> Callable[[Request[Any, Any, Any]], Awaitable[HandlerContext]]:
-    """The provider of `HandlerContext`, with the app's settings and clock.
+    """The provider of `HandlerContext`, with the app's settings and clock; `identify` finds the caller.
+
+    Either way the caller is left in `scope["state"]["identity"]`, where the read log finds it.
 
     One dependency on purpose: Litestar resolves a handler's several dependencies in an anyio
     task group (a task each), which cost a share of a request's CPU; a single one it awaits
@@ -51,7 +57,7 @@ def context_provider(
     async def provide_context(request: Request[Any, Any, Any]) -> HandlerContext:
         state = request.app.state
         return HandlerContext(
-            identity=authenticate(request),
+            identity=identify(request),
             now=clock(),
             pool=state.pool,
             readers=state.readers,

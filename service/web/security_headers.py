@@ -8,6 +8,12 @@ from litestar.types import Message, Scope
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """The Content-Security-Policy of everything but the docs: the API answers no HTML, so nothing may load or frame it."""
 
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+)
+"""The web app's pages (service/pages/): only the service's own files, no inline script or style, never framed."""
+
 DOCS_CDNS = "https://cdn.jsdelivr.net https://unpkg.com https://cdn.redoc.ly"
 """Where Litestar's docs pages at /schema load their scripts and styles from today; drop when they are self-served."""
 
@@ -20,7 +26,7 @@ DOCS_POLICY = (
     "worker-src 'self' blob:; "
     "frame-ancestors 'none'"
 )
-"""The one place the docs pages (the only HTML the service serves) get a wider policy than the API's."""
+"""The one place the docs pages get a wider policy than the API's and the web app's."""
 
 DOCS_PATH = "/schema"
 """Where the docs pages live (OpenAPIConfig.path); the OpenAPI documents under it are JSON or YAML, not pages."""
@@ -35,8 +41,8 @@ COMMON_HEADERS: tuple[tuple[str, str], ...] = (
 
 def policy_for(path: str, content_type: str) -> str:
     """The Content-Security-Policy for an answer at `path` with `content_type`."""
-    if content_type.startswith("text/html") and (path == DOCS_PATH or path.startswith(DOCS_PATH + "/")):
-        return DOCS_POLICY
+    if content_type.startswith("text/html"):
+        return DOCS_POLICY if path == DOCS_PATH or path.startswith(DOCS_PATH + "/") else PAGE_POLICY
     return API_POLICY
 
 

@@ -1,0 +1,66 @@
+"""The web app's router (web app edge): its routes, the session around them, their context and their error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.datastructures import CacheControlHeader
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+
+from service.errors import Forbidden, NotFound
+from service.pages import login, overview
+from service.pages.accessibility import accessibility_page
+from service.pages.rendering import STATIC, page
+from service.pages.session import SignInRequired, session_identity, session_middleware
+from service.settings import Settings
+from service.web.context import context_provider
+
+STATIC_MAX_AGE = 3600
+"""Our own CSS and scripts may be cached for an hour (the pages themselves never are: no-store)."""
+
+
+def _to_login(_: Request[Any, Any, Any], __: SignInRequired) -> Response[Any]:
+    return Redirect("/login", status_code=303)
+
+
+def _forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return page(request, "error.html", title="Du saknar behörighet", status_code=403)
+
+
+def _not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    return page(request, "error.html", title="Sidan finns inte", status_code=404)
+
+
+def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[ControllerRouterHandler]:
+    """The pages under / and their static files under /static (the API is not touched by any of it)."""
+    routes: list[ControllerRouterHandler] = [
+        *login.login_routes(settings),
+        accessibility_page(settings),
+        overview.overview,
+        overview.live,
+    ]
+    pages = Router(
+        "/",
+        route_handlers=routes,
+        middleware=session_middleware(settings),
+        dependencies={"context": Provide(context_provider(settings, clock, identify=session_identity))},
+        exception_handlers={
+            SignInRequired: _to_login,
+            Forbidden: _forbidden,
+            PermissionDeniedException: _forbidden,
+            NotFound: _not_found,
+            NotFoundException: _not_found,
+        },
+        include_in_schema=False,
+    )
+    static = create_static_files_router(
+        "/static", directories=[STATIC], cache_control=CacheControlHeader(max_age=STATIC_MAX_AGE, public=True)
+    )
+    return [pages, static]

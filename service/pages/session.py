@@ -1,0 +1,136 @@
+"""The pages' session (web app edge): an encrypted cookie holding the caller's claims, and the CSRF check of forms."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.middleware.session.base import SessionMiddleware
+from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
+from litestar.types import ASGIApp
+
+from service.identity import Identity
+from service.settings import Settings
+from service.web.auth import MAX_CLAIM, ROLES
+
+SESSION_SECONDS = 10 * 3600
+"""A session lasts a working day at most, from sign-in: then the caller signs in again."""
+
+
+class SignInRequired(Exception):
+    """A page was asked for without a valid session: the pages answer with a redirect to /login."""
+
+
+def session_key(settings: Settings) -> bytes:
+    """The 32-byte key the session cookie is encrypted with: from LAGESBILD_SESSION_KEY, or made in the data folder."""
+    text = settings.session_key or _local_key(settings.data_dir / "session-key")
+    return hashlib.sha256(b"lagesbild session\0" + text.encode()).digest()
+
+
+def _local_key(path: Path) -> str:
+    """A development key kept beside the dev signing key (made on first use, readable by the owner only)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def secure_cookies(settings: Settings) -> bool:
+    """Cookies are `Secure` unless the service listens on loopback (plain HTTP in development)."""
+    host = settings.host.strip("[]")
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
+def session_middleware(settings: Settings) -> list[DefineMiddleware]:
+    """The session cookie, then the CSRF check of every unsafe request (forms carry `csrf_input`)."""
+    key, secure = session_key(settings), secure_cookies(settings)
+    cookie = CookieBackendConfig(
+        secret=key, key="lagesbild_session", max_age=SESSION_SECONDS, secure=secure, httponly=True, samesite="lax"
+    )
+    csrf = CSRFConfig(
+        secret=hashlib.sha256(b"lagesbild csrf\0" + key).hexdigest(),
+        cookie_name="lagesbild_csrf",
+        cookie_secure=secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+    )
+    return [DefineMiddleware(_session_cookie, config=cookie), DefineMiddleware(CSRFMiddleware, config=csrf)]
+
+
+def _session_cookie(app: ASGIApp, config: CookieBackendConfig) -> SessionMiddleware[ClientSideSessionBackend]:
+    """The session middleware, its cipher made per route: a router is deep-copied, and a cipher cannot be."""
+    return SessionMiddleware(app, backend=ClientSideSessionBackend(config=config))
+
+
+def check_claims(sub: Any, tenant: Any, org: Any, roles: Any) -> Identity | None:
+    """The identity these claims make, within the bounds a token's claims have; None if they are out of bounds."""
+    if not all(isinstance(v, str) and v and len(v) <= MAX_CLAIM and v.isprintable() for v in (sub, tenant, org)):
+        return None
+    if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
+        return None
+    if not set(roles) <= ROLES:
+        return None
+    return Identity(sub, tenant, org, frozenset(roles))
+
+
+def sign_in(connection: ASGIConnection[Any, Any, Any, Any], identity: Identity, name: str | None = None) -> None:
+    """Start a session for `identity` (a fresh one: nothing of a session before sign-in is kept)."""
+    connection.clear_session()
+    connection.set_session(
+        {
+            "sub": identity.sub,
+            "tenant": identity.tenant,
+            "org": identity.org,
+            "roles": sorted(identity.roles),
+            "name": name if name and len(name) <= MAX_CLAIM and name.isprintable() else identity.sub,
+            "expires": int(time.time()) + SESSION_SECONDS,
+        }
+    )
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity | None:
+    """The caller of a valid, unexpired session (left in scope state for the read log), or None."""
+    cached = connection.scope.get("state", {}).get("identity")
+    if isinstance(cached, Identity):
+        return cached
+    data = connection.scope.get("session")
+    if not isinstance(data, dict) or not isinstance(data.get("expires"), int) or data["expires"] <= time.time():
+        return None
+    identity = check_claims(data.get("sub"), data.get("tenant"), data.get("org"), data.get("roles"))
+    if identity is not None:
+        connection.scope.setdefault("state", {})["identity"] = identity
+    return identity
+
+
+def session_identity(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity:
+    """The caller of the session; SignInRequired (a redirect to /login) without one."""
+    identity = signed_in(connection)
+    if identity is None:
+        raise SignInRequired
+    return identity
+
+
+def display_name(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The name the header shows for the signed-in caller."""
+    data = connection.scope.get("session")
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else ""

@@ -1,0 +1,22 @@
+// Översikt, live: each `picture` event from /live updates its area's count of this week's occurrences.
+// Without JavaScript the page still shows the counts as they were when it was loaded.
+(function () {
+  "use strict";
+  var table = document.getElementById("overview");
+  var status = document.getElementById("live-status");
+  if (!table || !window.EventSource) { return; }
+  var source = new EventSource("/live");
+  source.addEventListener("picture", function (message) {
+    var change = JSON.parse(message.data);
+    if (change.week !== table.dataset.week) { return; }
+    var row = table.querySelector('tr[data-area-id="' + CSS.escape(change.area_id) + '"]');
+    var cell = row && row.querySelector('[data-field="occurrences"]');
+    if (!cell) { return; }
+    cell.textContent = String(change.occurrences);
+    if (status) {
+      var time = new Date().toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" });
+      var name = row.querySelector("th").textContent;
+      status.textContent = "Uppdaterad " + time + ": " + name + " har " + change.occurrences + " förekomster denna vecka.";
+    }
+  });
+})();
