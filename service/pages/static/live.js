@@ -6,6 +6,7 @@
   var status = document.getElementById("live-status");
   if (!table || !window.EventSource) { return; }
   var source = new EventSource("/live");
+  source.addEventListener("open", function () { table.dataset.live = "open"; });
   source.addEventListener("picture", function (message) {
     var change = JSON.parse(message.data);
     if (change.week !== table.dataset.week) { return; }
