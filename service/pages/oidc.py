@@ -128,11 +128,22 @@ class OidcClient:
         name = claims.get("name")
         return identity, name if isinstance(name, str) else None
 
+    def _signing_key(self, id_token: str) -> jwt.PyJWK:
+        """The issuer's key the token names; a token naming none may use the issuer's only key."""
+        assert self._keys is not None
+        kid = jwt.get_unverified_header(id_token).get("kid")
+        if kid is not None:
+            return self._keys.get_signing_key(kid)
+        keys = self._keys.get_signing_keys()
+        if len(keys) != 1:
+            raise jwt.InvalidTokenError("the ID token names no key, and the issuer has several")
+        return keys[0]
+
     async def _verified(self, id_token: str) -> dict[str, Any]:
         assert self._keys is not None
         try:
             # PyJWKClient fetches the keys with urllib: in a thread, so the event loop goes on meanwhile.
-            key = await asyncio.to_thread(self._keys.get_signing_key_from_jwt, id_token)
+            key = await asyncio.to_thread(self._signing_key, id_token)
             claims: dict[str, Any] = jwt.decode(
                 id_token, key.key, algorithms=ALGORITHMS, audience=self.client_id, issuer=self.issuer,
                 options={"require": ["sub", "exp", "iat", "nonce"]},
