@@ -19,29 +19,31 @@ CHROMIUM_ARGS = [
 """Without the networking flags chromium keeps calling home, and this machine's closed network refuses it."""
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The fixtures below live for this package only: Playwright's sync API keeps an event loop running
+# in the main thread while it is open, and the asyncio tests after these need that thread's loop free.
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server() -> Iterator[tuple[str, Path]]:
     """`lagesbild serve --demo` on its own embedded PostgreSQL: its base URL and data folder."""
     with serve_process("--demo") as running:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def base_url(server: tuple[str, Path]) -> str:
     """Where the server answers."""
     return server[0]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     """Playwright's driver."""
     with sync_playwright() as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """One headless chromium for every browser test."""
     assert CHROMIUM.exists(), "the browser tests need Debian's chromium: apt-get install chromium (see the README)"
