@@ -23,6 +23,7 @@ from projections.runner import ProjectionRunner
 from service import demo, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
+from service.db.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 from service.db.location import database_urls
 from service.db.migrate import migrate
 from service.db.pools import limits
@@ -56,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )  # fmt: skip
         print(token)
         return 0
+    if (missing := _missing_database(settings)) is not None:
+        print(f"lagesbild: {missing}", file=sys.stderr)
+        return 2
     with database_urls(settings) as urls:
         dsn = urls.service
         if args.command == "serve":
@@ -90,6 +94,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeded = asyncio.run(_seed(urls))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
     return 0
+
+
+def _missing_database(settings: Settings) -> str | None:
+    """Why there is no database to use: no DATABASE_URL and no embedded server installed (the image)."""
+    if settings.database_url:
+        return None
+    try:
+        EmbeddedPostgres.binary("postgres")
+    except EmbeddedDatabaseError as error:
+        return str(error)
+    return None
 
 
 def _parser(settings: Settings) -> argparse.ArgumentParser:

