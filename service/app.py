@@ -148,9 +148,13 @@ def create_app(
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    "metrics": SecurityScheme(
+                        type="http", scheme="bearer", description="LAGESBILD_METRICS_TOKEN (when the service has one)"
+                    ),
                 }
             ),
         ),
     )
     app.state.verifier = TokenVerifier(settings)
+    app.state.metrics_token = settings.metrics_token
     return app

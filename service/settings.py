@@ -66,6 +66,8 @@ class Settings:
     """`LAGESBILD_MAX_CONNECTIONS`: open connections beyond this are answered 503 and closed."""
     shutdown_grace_seconds: float = 20.0
     """`LAGESBILD_SHUTDOWN_GRACE_SECONDS`: on SIGTERM, how long requests in flight may take; then cancelled."""
+    metrics_token: str | None = None
+    """`LAGESBILD_METRICS_TOKEN`: set, `/metrics` answers only `Authorization: Bearer <it>`; unset, anyone."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +102,7 @@ class Settings:
             body_timeout=_seconds(env, "LAGESBILD_BODY_TIMEOUT", 30.0),
             max_connections=_int(env, "LAGESBILD_MAX_CONNECTIONS", 1000),
             shutdown_grace_seconds=_seconds(env, "LAGESBILD_SHUTDOWN_GRACE_SECONDS", 20.0),
+            metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
         )
 
 
