@@ -41,6 +41,7 @@ from service.store.event_store import EventStore
 from service.web import health
 from service.web.auth import TokenVerifier
 from service.web.context import context_provider
+from service.web.docs_page import render_plugins, static_routers
 from service.web.json_body import JsonBodyRequest
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
@@ -134,7 +135,7 @@ def create_app(
         ],
     )
     app = Litestar(
-        route_handlers=[health.health, health.ready, health.metrics, api, *pages_router(settings, clock)],
+        route_handlers=[health.health, health.ready, health.metrics, api, *static_routers(), *pages_router(settings, clock)],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
@@ -146,12 +147,17 @@ def create_app(
             version="0.1.0",
             description="A shared lägesbild for police, municipality and housing company (EST).",
             path="/schema",
+            render_plugins=render_plugins(),
             components=Components(
                 security_schemes={
                     "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT"),
+                    "metrics": SecurityScheme(
+                        type="http", scheme="bearer", description="LAGESBILD_METRICS_TOKEN (when the service has one)"
+                    ),
                 }
             ),
         ),
     )
     app.state.verifier = TokenVerifier(settings)
+    app.state.metrics_token = settings.metrics_token
     return app

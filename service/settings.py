@@ -84,6 +84,8 @@ class Settings:
     """`LAGESBILD_OIDC_CLAIM_ROLES`: the ID token's claim that lists the roles."""
     accessibility_contact: str = "tillganglighet@example.se"
     """`LAGESBILD_ACCESSIBILITY_CONTACT`: where the accessibility statement asks people to report a problem."""
+    metrics_token: str | None = None
+    """`LAGESBILD_METRICS_TOKEN`: set, `/metrics` answers only `Authorization: Bearer <it>`; unset, anyone."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -137,6 +139,7 @@ class Settings:
             oidc_claim_org=env.get("LAGESBILD_OIDC_CLAIM_ORG") or "org",
             oidc_claim_roles=env.get("LAGESBILD_OIDC_CLAIM_ROLES") or "roles",
             accessibility_contact=env.get("LAGESBILD_ACCESSIBILITY_CONTACT") or "tillganglighet@example.se",
+            metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
         )
 
 

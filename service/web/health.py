@@ -1,12 +1,17 @@
-"""Liveness and readiness: `GET /health` (process alive) and `GET /ready` (database, schema)."""
+"""Operations: `GET /health` (process alive), `GET /ready` (database, schema), `GET /metrics` (its own token)."""
 
 from __future__ import annotations
+
+import hmac
+from typing import Any
 
 import asyncpg
 import msgspec
 from litestar import Response, get
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.handlers import BaseRouteHandler
 
 from service.db import migrate
 from service.db.pools import CONNECTION_ERRORS
@@ -74,9 +79,34 @@ async def ready(state: State) -> Response[Readiness]:
     return Response(Readiness(True, version, expected, int(head), projections))
 
 
-@get("/metrics", tags=["operations"], summary="Prometheus metrics", media_type="text/plain; version=0.0.4")
+async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard: with LAGESBILD_METRICS_TOKEN set, `Authorization: Bearer <it>` or 401; unset, anyone may read."""
+    expected: str | None = connection.app.state.metrics_token
+    if expected is None:
+        return
+    scheme, _space, given = connection.headers.get("authorization", "").partition(" ")
+    # compare_digest: the time taken must not tell how much of a guess was right (bytes: any header value)
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise NotAuthorizedException(
+            "send the metrics token: Authorization: Bearer <LAGESBILD_METRICS_TOKEN>",
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+
+
+@get(
+    "/metrics",
+    tags=["operations"],
+    summary="Prometheus metrics",
+    media_type="text/plain; version=0.0.4",
+    guards=[metrics_token],
+    security=[{"metrics": []}, {}],  # {}: none needed while the service has no metrics token
+    responses=only_problems(401, 503),
+)
 async def metrics(state: State) -> str:
-    """Projection positions and lag, the read log's buffer (503 without the database)."""
+    """Projection positions and lag, the read log's buffer (503 without the database).
+
+    With LAGESBILD_METRICS_TOKEN set, only with that token (401 otherwise); unset, without one.
+    """
     lines = [
         "# HELP lagesbild_projection_position Position the projection's active generation has reached.",
         "# TYPE lagesbild_projection_position gauge",

@@ -13,3 +13,9 @@ def test_how_long_a_projection_lets_a_batch_gather_is_a_setting() -> None:
     for bad in ("0", "soon"):
         with pytest.raises(ValueError, match="LAGESBILD_PROJECTION_GATHER_SECONDS"):
             Settings.from_env({"LAGESBILD_PROJECTION_GATHER_SECONDS": bad})
+
+
+def test_the_metrics_token_is_a_setting_and_empty_means_none() -> None:
+    assert Settings.from_env({}).metrics_token is None
+    assert Settings.from_env({"LAGESBILD_METRICS_TOKEN": ""}).metrics_token is None
+    assert Settings.from_env({"LAGESBILD_METRICS_TOKEN": "s3cret-scrape"}).metrics_token == "s3cret-scrape"
