@@ -34,9 +34,11 @@ WHERE c.tenant = $1 AND c.position > $2 ORDER BY c.position LIMIT $3
 """
 # Events that have no link at all (slipped in with the chain's trigger disabled). They belong
 # to no tenant's chain, so every tenant's check reports the first of them.
+# Both sides bounded by $1, so that the plan reads what is new, not the whole chain.
 _UNLINKED_SQL = """
 SELECT min(s.notification_id) FROM stored_events s
-WHERE s.notification_id > $1 AND NOT EXISTS (SELECT 1 FROM event_chain c WHERE c.position = s.notification_id)
+WHERE s.notification_id > $1
+    AND NOT EXISTS (SELECT 1 FROM event_chain c WHERE c.position = s.notification_id AND c.position > $1)
 """
 # A link verified before, its record and its predecessor's stored link: is it still on the chain?
 _START_SQL = """
