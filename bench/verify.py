@@ -45,11 +45,11 @@ async def run(events: int, rounds: int, new: int) -> str:
     with bench_server() as server:
         async with scratch_database(server, "lagesbild_bench_verify") as urls:
             stored = await copy_log(urls.service, events)
-            conn = await asyncpg.connect(urls.service)
+            owner = await asyncpg.connect(urls.migration)
             try:  # the chain the COPY made, settled as autovacuum would have it on a running service
-                await settle(conn, "event_chain")
+                await settle(owner, "event_chain")
             finally:
-                await conn.close()
+                await owner.close()
             async with asyncpg.create_pool(urls.service, min_size=1, max_size=2) as pool:
                 tenant = await pool.fetchval("SELECT tenant FROM event_chain GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
                 own = await pool.fetchval("SELECT count(*) FROM event_chain WHERE tenant = $1", tenant)
