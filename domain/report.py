@@ -69,6 +69,14 @@ class Report(Aggregate):
         org: str
         tenant: str
 
+    class RetractedAfterRedaction(Aggregate.Event):
+        """A redacted report was withdrawn; with its key gone, the reason (privacy-checked) is kept in clear."""
+
+        reason: str
+        by: str
+        org: str
+        tenant: str
+
     class Redacted(Aggregate.Event):
         """The report's free text was destroyed (its key shredded): the facts and counts stay."""
 
@@ -142,9 +150,11 @@ class Report(Aggregate):
         """Withdraw the report: it stays in history and leaves the counts."""
         if self.retracted:
             raise InvalidTransition("the report is retracted already")
-        self._refuse_if_redacted()
         reason = required_text("reason", reason, REASON_MAX)
-        self._retracted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
+        # A redacted report's key is gone, so nothing can be sealed for it: its retraction keeps
+        # the reason in clear, as its redaction did (withdrawing a report must stay possible).
+        retracted = self._retracted_after_redaction if self.redacted else self._retracted
+        retracted(reason=reason, by=actor.user, org=actor.org, tenant=self.tenant)
 
     def redact(self, actor: Actor, reason: str) -> None:
         """Destroy the report's free text for good (a coordinator's decision, or the retention period)."""
@@ -191,11 +201,18 @@ class Report(Aggregate):
     def _retracted(self, reason: str, by: str, org: str, tenant: str) -> None:
         self.retracted = True
 
+    @event(RetractedAfterRedaction)
+    def _retracted_after_redaction(self, reason: str, by: str, org: str, tenant: str) -> None:
+        self.retracted = True
+
     @event(Redacted)
     def _redacted(self, reason: str, by: str, org: str, tenant: str) -> None:
         self.redacted = True
         self.place = REDACTED if self.place is not None else None
         self.description = REDACTED if self.description is not None else None
+
+
+RETRACTIONS = (Report.Retracted, Report.RetractedAfterRedaction)  # what withdraws a report from the counts
 
 
 def _when(occurred_at: datetime | None, week: str | None, now: datetime, prefix: str = "") -> tuple[str | None, str]:

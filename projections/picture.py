@@ -16,7 +16,7 @@ from uuid import UUID
 from domain.action import Action
 from domain.area import Area
 from domain.assessment import Assessment
-from domain.report import Report
+from domain.report import RETRACTIONS, Report
 from domain.sealing import REDACTED
 from domain.weeks import week_of
 from projections.generations import COPY_FROM, Connection, Recorded
@@ -188,7 +188,7 @@ class PictureProjection:
                 row[field] = change["new"]
             if row["status"] == "active":
                 state.count(row, +1, pos)
-        elif isinstance(e, Report.Retracted):
+        elif isinstance(e, RETRACTIONS):
             row = state.reports[oid]
             row["status"] = "retracted"
             state.count(row, -1, pos)

@@ -130,7 +130,9 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     head = audit_commands.add_parser("head", help="print each tenant's chain head (JSON), to keep outside")
     head.add_argument("--tenant", help="only this tenant")
-    verify = audit_commands.add_parser("verify", help="recompute the chains; exit 1 if one does not hold")
+    verify = audit_commands.add_parser(
+        "verify", help="recompute the chains from their first events; exit 1 if one does not hold"
+    )
     verify.add_argument("--tenant", help="only this tenant (default: every tenant with a chain)")
     verify.add_argument("--head", type=argparse.FileType("r"), help="heads printed earlier by `audit head`")
     token = commands.add_parser("token", help="print a development token (local key; not with OIDC)")

@@ -172,18 +172,22 @@ class ReportController(Controller):
         "/{report_id:uuid}/retraction",
         summary="Retract a report",
         status_code=200,
-        guards=[role("reporter")],
+        guards=[role("reporter", "coordinator")],
         responses=problems(*CHANGE),
     )
     async def retract_report(
         self, report_id: FromPath[UUID], data: JSONBody[RetractionIn], context: Context, if_match: IfMatch
     ) -> Response[Written]:
-        """A reporter retracts its own organisation's reports; they stay in history and leave the counts."""
+        """A reporter retracts its own organisation's reports, a coordinator any (a redacted one too).
+
+        They stay in history and leave the counts. A redacted report's key is gone: its retraction's
+        reason is kept in clear, after the same privacy check as every reason.
+        """
         identity = context.identity
 
         def decide(report: Report) -> None:
-            if report.org != identity.org:
-                raise Forbidden("only the reporting organisation may retract it")
+            if "coordinator" not in identity.roles and report.org != identity.org:
+                raise Forbidden("only the reporting organisation or a coordinator may retract it")
             report.retract(identity.actor, data.reason)
 
         version = expected_version(if_match)

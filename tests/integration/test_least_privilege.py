@@ -14,7 +14,7 @@ from service.db.scratch import drop_database
 from service.store.event_store import EventStore
 from tests.support.aggregates import Tally
 
-# Table privileges of the service role in public (migration 0006), beyond which it has none.
+# Table privileges of the service role in public (migrations 0006, 0007, 0010), beyond which it has none.
 NEEDED = {
     ("stored_events", "SELECT"),
     ("stored_events", "INSERT"),
@@ -26,6 +26,9 @@ NEEDED = {
     ("projection_generations", "DELETE"),
     ("event_chain", "SELECT"),
     ("chain_heads", "SELECT"),
+    ("chain_verifications", "SELECT"),  # the last verified link: kept by the service, never deleted
+    ("chain_verifications", "INSERT"),
+    ("chain_verifications", "UPDATE"),
     ("data_keys", "SELECT"),
     ("data_keys", "INSERT"),
     ("read_log", "SELECT"),

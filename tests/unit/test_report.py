@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from domain.codec import make_mapper
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from domain.location import coarsen
 from domain.report import Report
+from domain.sealing import sealed_paths
 from tests.unit.givens import MUNICIPALITY, NOW, OXNEHAGA, POLICE, RASLATT, new_events, submitted_report
 
 
@@ -126,3 +128,45 @@ def test_a_retracted_report_cannot_be_corrected_or_retracted_again() -> None:
         report.correct(POLICE, {"count": 3}, "fel", NOW)
     with pytest.raises(InvalidTransition):
         report.retract(POLICE, "igen")
+
+
+def test_a_redacted_report_can_still_be_retracted_its_reason_kept_in_clear() -> None:
+    # Given a redacted report (its key destroyed)
+    report = submitted_report()
+    report.redact(MUNICIPALITY, "gallring på begäran")
+    new_events(report)
+    # When a coordinator retracts it
+    report.retract(MUNICIPALITY, "dubblettrapport")
+    # Then it is retracted, by a Retracted whose reason is not sealed (there is no key to seal it with)
+    [retracted] = new_events(report)
+    assert isinstance(retracted, Report.RetractedAfterRedaction)
+    assert sealed_paths(type(retracted)) == ()
+    assert (retracted.reason, retracted.by, retracted.org) == ("dubblettrapport", "kommun-1", "kommunen")
+    assert (report.retracted, report.redacted, report.count) == (True, True, 2)
+    stored = make_mapper().to_stored_event(retracted, None)
+    assert b"dubblettrapport" in stored.state
+    # And it cannot be retracted again
+    with pytest.raises(InvalidTransition, match="retracted already"):
+        report.retract(MUNICIPALITY, "igen")
+
+
+def test_a_redacted_reports_retraction_reason_passes_the_privacy_guard() -> None:
+    # Given a redacted report
+    report = submitted_report()
+    report.redact(MUNICIPALITY, "gallring")
+    new_events(report)
+    # When the retraction's reason holds personal data (a synthetic personnummer)
+    with pytest.raises(PersonalDataFound) as refused:
+        report.retract(MUNICIPALITY, "dubblett, gäller 19121212-1212")
+    # Then it is refused, naming the field, and nothing is recorded
+    assert refused.value.field == "reason"
+    assert (new_events(report), report.retracted) == ([], False)
+
+
+def test_a_live_reports_retraction_reason_stays_sealed() -> None:
+    # Given a report that was not redacted, when it is retracted, then its reason is sealed as before
+    report = submitted_report()
+    report.retract(POLICE, "dubblett")
+    [retracted] = new_events(report)
+    assert type(retracted) is Report.Retracted
+    assert sealed_paths(type(retracted)) == ("reason",)

@@ -65,6 +65,7 @@ def _every_kind_of_event() -> list[Any]:
     moved.redact(POLICE, "uppgifter om en enskild")
     gone = _submitted(week="2026-W47")
     gone.retract(POLICE, "dubblett")
+    moved.retract(POLICE, "dubblett efter gallring")
     events += [*moved.collect_events(), *gone.collect_events()]
     done = Action.plan(
         MUNICIPALITY, area_id=RASLATT, title="Ny belysning i gångtunneln", responsible_org="kommunen",

@@ -15,6 +15,7 @@ WRITES = [
     ("POST", "/api/v1/areas", {"admin"}),
     ("POST", "/api/v1/categories", {"admin"}),
     ("POST", "/api/v1/reports", {"reporter"}),
+    ("POST", "/api/v1/reports/00000000-0000-4000-8000-000000000000/retraction", {"reporter", "coordinator"}),
     ("POST", "/api/v1/actions", {"coordinator"}),
     ("PUT", "/api/v1/areas/{area}/assessments/2026-W47", {"coordinator"}),
     ("POST", "/api/v1/areas/{area}/assessments/2026-W47/publication", {"coordinator"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -136,3 +137,45 @@ async def test_a_redaction_leaves_the_facts_and_destroys_the_text_everywhere(
             )
             assert "[redacted]" in summary
         assert await pool.fetchval("SELECT key FROM data_keys WHERE subject_id = $1", uuid.UUID(rid)) is None
+
+
+async def test_a_coordinator_retracts_a_redacted_report_and_it_leaves_the_counts(
+    client: Client, auth: Token, area: str
+) -> None:
+    reporter, coordinator = auth("reporter"), auth("coordinator", org="kommunen")
+    now = datetime.now(UTC).isoformat()  # this week's counts show it
+    report = await _write(client, "/reports", report_body(area, count=3, occurred_at=now), reporter)
+    rid = report["id"]
+    submitted = await _read(client, f"/areas/{area}/picture", report["position"], coordinator)
+    assert [(c["reports"], c["occurrences"]) for c in submitted["counts"].values()] == [(1, 3)]
+    await _write(client, f"/reports/{rid}/redaction", {"reason": "Gallring efter begäran"}, coordinator)
+    personal = await client.post(
+        f"/api/v1/reports/{rid}/retraction", json={"reason": "gäller 19121212-1212"}, headers=coordinator
+    )
+    assert (personal.status_code, personal.json()["errors"][0]["field"]) == (422, "reason")
+
+    retracted = await client.post(f"/api/v1/reports/{rid}/retraction", json={"reason": "Dubblett"}, headers=coordinator)
+    assert retracted.status_code == 200, retracted.text
+    position = retracted.json()["position"]
+    shown = await _read(client, f"/reports/{rid}", position, reporter)
+    assert (shown["status"], shown["redacted"], shown["description"]) == ("retracted", True, "[redacted]")
+    picture = await _read(client, f"/areas/{area}/picture", position, coordinator)
+    assert sum(c["reports"] for c in picture["counts"].values()) == 0  # it left the counts
+    listed = await _read(client, "/reports", position, reporter, area_id=area, status="retracted")
+    assert [r["id"] for r in listed["reports"]] == [rid]
+
+    trail = await _read(client, "/audit", position, auth("auditor"), stream_id=rid)
+    last = trail["entries"][-1]
+    assert (last["event_type"], last["position"]) == ("RetractedAfterRedaction", position)
+    assert (last["actor"], last["org"], last["summary"]) == ("kommunen-user", "kommunen", {"reason": "Dubblett"})
+    again = await client.post(f"/api/v1/reports/{rid}/retraction", json={"reason": "igen"}, headers=coordinator)
+    assert again.status_code == 409
+
+
+async def test_a_coordinator_may_retract_another_organisations_report(client: Client, auth: Token, area: str) -> None:
+    report = await _write(client, "/reports", report_body(area), auth("reporter"))
+    url = f"/api/v1/reports/{report['id']}/retraction"
+    other = await client.post(url, json={"reason": "Dubblett"}, headers=auth("reporter", org="kommunen"))
+    assert other.status_code == 403
+    retracted = await client.post(url, json={"reason": "Dubblett"}, headers=auth("coordinator", org="kommunen"))
+    assert retracted.status_code == 200, retracted.text
