@@ -135,7 +135,14 @@ def create_app(
         ],
     )
     app = Litestar(
-        route_handlers=[health.health, health.ready, health.metrics, api, *static_routers(), *pages_router(settings, clock)],
+        route_handlers=[
+            health.health,
+            health.ready,
+            health.metrics,
+            api,
+            *static_routers(),
+            *pages_router(settings, clock),
+        ],
         lifespan=[resources],
         exception_handlers=EXCEPTION_HANDLERS,
         before_send=[add_security_headers],
