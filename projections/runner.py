@@ -22,9 +22,9 @@ import asyncpg
 
 from domain.codec import SealingMapper
 from projections.collector import CatchUpCollection
+from projections.connections import CONNECTION_ERRORS, DATABASE_ERRORS, DEFAULT_LIMITS, Limits, connect
 from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
 from projections.log_reader import Batch, Follower, LogReader, Undecodable
-from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
 
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"
@@ -37,9 +37,7 @@ and the live lag p99 rose from about 43 to 70 ms (0.1 s: 108)."""
 # (see _analyze); after the last, a table is large enough for its plans to stay right as it grows.
 _ANALYZE_AFTER = (10_000, 40_000, 160_000)
 # The database away (shut down, crashed, disk full...) is never a poison event: reconnect and retry.
-_CONNECTION_ERRORS = UNAVAILABLE
-_NOT_POISON: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncio.CancelledError)
-_CANNOT_CONNECT: tuple[type[Exception], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
+_NOT_POISON: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, asyncio.CancelledError)
 
 
 def _still_wanted() -> None:
@@ -80,7 +78,7 @@ class ProjectionRunner:
         while True:
             try:
                 conn = await connect(self.dsn, self.limits)
-            except _CANNOT_CONNECT as error:
+            except DATABASE_ERRORS as error:
                 log.warning("projection %s cannot connect: %s", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)  # back off before reconnecting
                 continue
@@ -92,7 +90,7 @@ class ProjectionRunner:
                     await asyncio.sleep(self.poll_seconds)  # another runner has it; try again later
                     continue
                 await self.follow(conn, generation, stop_at_head=False)
-            except _CONNECTION_ERRORS as error:
+            except CONNECTION_ERRORS as error:
                 _still_wanted()
                 log.warning("projection %s lost its connection: %s", self.projection.name, error)
             except ProjectionFailed:
@@ -101,7 +99,7 @@ class ProjectionRunner:
                 log.warning("projection %s: %s; retrying", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)
             finally:
-                with contextlib.suppress(*_CONNECTION_ERRORS):
+                with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close(timeout=self.limits.connect_seconds)
 
     async def follow(self, conn: asyncpg.Connection, generation: int, *, stop_at_head: bool) -> int:

@@ -10,8 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from projections.tenancy import ReaderConnection, start_reader_session
-from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
 from service.db_roles import DatabaseUrls, ensure_database, urls_for
 from service.embedded_db import EmbeddedPostgres
 from service.migrate import migrate
@@ -19,9 +19,6 @@ from service.settings import Settings
 
 EMBEDDED_DATABASE = "lagesbild"
 """The database the service uses on the embedded server (owned by db_roles.OWNER)."""
-
-CONNECTION_ERRORS = UNAVAILABLE
-"""What asyncpg raises when the database cannot be reached, went away or cannot serve now."""
 
 
 class DatabaseUnavailable(ConnectionError):

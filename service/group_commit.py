@@ -26,12 +26,11 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.unavailable import DEFAULT_LIMITS, Limits
+from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from service.appends import AppendResult as AppendResult
 from service.appends import ConcurrencyConflict as ConcurrencyConflict
 from service.appends import PendingAppend as PendingAppend
 from service.appends import StoreUnavailable as StoreUnavailable
-from service.database import CONNECTION_ERRORS
 from service.in_doubt import Backend, WriterConnection, settle
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,9 @@ from litestar import Response, get
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 
+from projections.connections import DATABASE_ERRORS
 from service import migrate
 from service.api.errors import only_problems
-from service.database import CONNECTION_ERRORS
-
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
 class Health(msgspec.Struct):
@@ -63,7 +61,7 @@ async def ready(state: State) -> Response[Readiness]:
             version = await migrate.current_version(conn)
             head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
         statuses = await state.tracker.status() if version == expected else []
-    except _DATABASE_ERRORS as error:
+    except DATABASE_ERRORS as error:
         raise _not_ready(f"the database is not reachable: {error}") from error
     if version != expected:
         raise _not_ready(f"the schema is at version {version}, this service needs {expected}")

@@ -12,7 +12,8 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
-from service.database import CONNECTION_ERRORS, DatabaseUnavailable
+from projections.connections import CONNECTION_ERRORS
+from service.database import DatabaseUnavailable
 from service.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 
 log = logging.getLogger(__name__)

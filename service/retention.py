@@ -16,7 +16,7 @@ from uuid import UUID
 from domain.action import Action
 from domain.actor import Actor
 from domain.report import Report
-from service.database import CONNECTION_ERRORS
+from projections.connections import CONNECTION_ERRORS
 from service.event_store import ConcurrencyConflict, EventStore, StoreUnavailable
 
 log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ from litestar import Controller, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
+from projections.connections import CONNECTION_ERRORS
 from projections.tenancy import tenant_connection
 from service.api.common import Identity, Pool, Tracker
 from service.api.errors import problems
 from service.auth import authenticated
-from service.database import CONNECTION_ERRORS
 from service.read_recording import recorded
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from projections.connections import DATABASE_ERRORS
 from service import read_log_queries
 from service.database import with_database
-from service.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
+from service.read_log import ReadLog, ReadRecord
 
 
 def _record(tenant: str, n: int = 0) -> ReadRecord:
