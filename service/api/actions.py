@@ -15,7 +15,7 @@ from domain.action import Action
 from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
 from domain.report import Report
-from projections import list_queries
+from projections.picture import lists as list_queries
 from projections.tenancy import tenant_connection
 from service import catalogue, commands
 from service.api.common import (

@@ -11,7 +11,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.params import HeaderParameter, QueryParameter
 
-from projections import list_queries
+from projections.audit import queries as list_queries
 from service.api.common import (
     NO_CONTROL,
     Cursor,

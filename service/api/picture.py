@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from domain.weeks import parse_week, week_of
-from projections import picture_queries
+from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
 from service.api.common import MinPosition, WeekInPath, csv_response, read_your_writes, wants_csv
 from service.api.context import Context

@@ -16,7 +16,7 @@ from domain.category import Category, category_id
 from domain.errors import Invalid
 from domain.location import Location, coarsen
 from domain.report import Report
-from projections import list_queries
+from projections.picture import lists as list_queries
 from service import commands
 from service.api.common import (
     NO_CONTROL,
