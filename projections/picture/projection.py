@@ -79,7 +79,7 @@ class _Batch:
             counts = self.counts[key]
             counts[0] += reports
             counts[1] += occurrences
-            self.changed[(key[0], key[1])] = position
+            self.changed[key[:2]] = position
 
 
 class PictureProjection:
@@ -115,7 +115,8 @@ class PictureProjection:
     def _apply_one(self, r: Recorded, state: _Batch) -> None:
         e, oid = r.event, r.originator_id
         if isinstance(e, Report.Event):
-            state.reports[oid], deltas = report_changed(state.reports.get(oid), r)
+            # (a stream's first event has no row to look up: most of a catch-up's events are reports submitted)
+            state.reports[oid], deltas = report_changed(None if r.version == 1 else state.reports.get(oid), r)
             state.count(deltas, r.position)
         elif isinstance(e, Action.Event):
             state.actions[oid], follow_up = action_changed(state.actions.get(oid), r)

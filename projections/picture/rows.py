@@ -40,17 +40,20 @@ def report_changed(row: Row | None, r: Recorded) -> tuple[Row, tuple[Delta, ...]
             "submitted_by": e.by, "status": "active", "submitted_at": r.recorded_at, "first_position": pos,
             "position": pos, "version": r.version,
         }  # fmt: skip
-        return new, (_counted(new, +1),)
+        return new, (((e.tenant, e.area_id, e.week, e.category), 1, e.count),)
     row = _known(row, e, "a report")
     if isinstance(e, Report.Corrected):
-        new = row | {field: change["new"] for field, change in e.changes.items()} | _at(r)
+        new = row | {field: change["new"] for field, change in e.changes.items()}
+        new["position"], new["version"] = pos, r.version
         if row["status"] != "active":
             return new, ()
         return new, (_counted(row, -1), _counted(new, +1))
     if isinstance(e, Report.Retracted):
-        return row | {"status": "retracted"} | _at(r), (_counted(row, -1),)
+        return row | {"status": "retracted", "position": pos, "version": r.version}, (_counted(row, -1),)
     if isinstance(e, Report.Redacted):
-        return row | _redacted(row, ("place", "description")) | _at(r), ()
+        new = row | _redacted(row, ("place", "description"))
+        new["position"], new["version"] = pos, r.version
+        return new, ()
     raise TypeError(f"the picture does not know {type(e).__qualname__}")
 
 
@@ -70,7 +73,8 @@ def action_changed(row: Row | None, r: Recorded) -> tuple[Row, Row | None]:
     row = _known(row, e, "an action")
     if isinstance(e, Action.StatusChanged):
         status = _STATUS[type(e)]
-        return row | {"status": status, f"{status}_week": week_of(r.recorded_at)} | _at(r), None
+        changes = {"status": status, f"{status}_week": week_of(r.recorded_at), "position": pos, "version": r.version}
+        return row | changes, None
     if isinstance(e, Action.FollowedUp):
         follow_up = {
             "action_id": r.originator_id, "n": row["follow_ups"] + 1, "tenant": e.tenant, "area_id": row["area_id"],
@@ -78,9 +82,11 @@ def action_changed(row: Row | None, r: Recorded) -> tuple[Row, Row | None]:
             "recorded_at": r.recorded_at, "position": pos,
         }  # fmt: skip
         latest = {k: follow_up[k] for k in ("effect", "note", "week", "org")}
-        return row | {"follow_ups": follow_up["n"], "last_follow_up": latest} | _at(r), follow_up
+        changes = {"follow_ups": follow_up["n"], "last_follow_up": latest, "position": pos, "version": r.version}
+        return row | changes, follow_up
     if isinstance(e, Action.Redacted):
-        new = row | _redacted(row, ("description",)) | _at(r)
+        new = row | _redacted(row, ("description",))
+        new["position"], new["version"] = pos, r.version
         if row["last_follow_up"] is not None:
             new["last_follow_up"] = _parsed(row["last_follow_up"]) | {"note": REDACTED}
         return new, None
@@ -102,9 +108,9 @@ def area_changed(row: Row | None, r: Recorded) -> Row:
         }  # fmt: skip
     row = _known(row, e, "an area")
     if isinstance(e, Area.Renamed):
-        return row | {"name": e.name} | _at(r)
+        return row | {"name": e.name, "position": r.position, "version": r.version}
     if isinstance(e, Area.Retired):
-        return row | {"retired": True} | _at(r)
+        return row | {"retired": True, "position": r.position, "version": r.version}
     raise TypeError(f"the picture does not know {type(e).__qualname__}")
 
 
@@ -128,10 +134,6 @@ def _known(row: Row | None, e: Any, what: str) -> Row:
 def _counted(report: Row, sign: int) -> Delta:
     key = (report["tenant"], report["area_id"], report["week"], report["category"])
     return key, sign, sign * report["count"]
-
-
-def _at(r: Recorded) -> Row:
-    return {"position": r.position, "version": r.version}
 
 
 def _redacted(row: Row, fields: tuple[str, ...]) -> Row:
