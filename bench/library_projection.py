@@ -22,7 +22,8 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 
-from projections.audit import TABLES_SQL, _aggregate_type, _area_of, summary_of
+from projections.audit.entries import aggregate_type, area_of, summary_of
+from projections.audit.projection import TABLES_SQL
 from tests.support.library import library_env
 
 SCHEMA = "library_audit"
@@ -52,13 +53,13 @@ class _AuditView(PostgresTrackingRecorder):
                 row = curs.fetchone()
                 if row is not None:
                     streams[oid] = row["area_id"]
-            area = _area_of(event, oid, streams)
+            area = area_of(event, oid, streams.get(oid))
             curs.execute(
                 f"INSERT INTO {SCHEMA}.entries (position, recorded_at, tenant, actor, org, event_type, aggregate_type,"
                 " aggregate_id, version, area_id, summary) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (
                     tracking.notification_id, event.timestamp, event.tenant, event.by, event.org,
-                    type(event).__name__, _aggregate_type(event), oid, event.originator_version, area,
+                    type(event).__name__, aggregate_type(event), oid, event.originator_version, area,
                     json.dumps(summary_of(event), default=str, ensure_ascii=False),
                 ),
                 prepare=True,

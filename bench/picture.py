@@ -36,9 +36,9 @@ from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
 from domain.weeks import week_of
-from projections import picture_queries
 from projections.generations import active_generation, ensure_active, schema_of
-from projections.picture import PictureProjection
+from projections.picture import queries as picture_queries
+from projections.picture.projection import PictureProjection
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
 from projections.tenancy import tenant_connection

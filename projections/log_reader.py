@@ -29,8 +29,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import TopicError
 
 from domain.codec import SealingMapper
+from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from projections.generations import Recorded
-from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
 
 log = logging.getLogger(__name__)
 _BATCH_SQL = (
@@ -38,7 +38,6 @@ _BATCH_SQL = (
     " FROM stored_events s LEFT JOIN data_keys k ON k.subject_id = s.originator_id"
     " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
 )
-_CLOSING_FAILED: tuple[type[Exception], ...] = (TimeoutError, *UNAVAILABLE)
 DECODE_SLICE = 200
 """Events decoded between two turns of the event loop (about 3 ms)."""
 KEEP = 3
@@ -185,7 +184,7 @@ class LogReader:
             try:
                 async with asyncio.timeout(self.limits.connect_seconds):
                     await pool.close()
-            except _CLOSING_FAILED:
+            except CONNECTION_ERRORS:  # TimeoutError, the timeout above, is one of them
                 pool.terminate()  # the database is away: nothing to close gracefully
 
     async def _connections(self) -> asyncpg.Pool:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from projections.audit import AuditProjection
+from projections.audit.projection import AuditProjection
 from projections.generations import Projection
-from projections.picture import PictureProjection
+from projections.picture.projection import PictureProjection
 
 PROJECTIONS: dict[str, Projection] = {p.name: p for p in (PictureProjection(), AuditProjection())}

@@ -1,7 +1,7 @@
 """The projection runner: follows the event log in batches, one transaction per batch.
 
-Each batch's read-model changes and the checkpoint commit together, so a crash never loses
-or double-counts an event. One runner per projection generation writes at a time (a session
+Each batch's read-model changes and the checkpoint commit together (projections/checkpoint.py),
+so a crash never loses or double-counts an event. One runner per projection generation writes at a time (a session
 advisory lock). Caught up, it waits for NOTIFY on `stored_events`, with a poll as a safety net;
 following a busy log, it lets each batch gather for `gather_seconds` (a transaction per group
 commit cost several times more than the events in it). It reads the log through a LogReader,
@@ -21,25 +21,24 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 
 from domain.codec import SealingMapper
+from projections.checkpoint import PROGRESS_CHANNEL as PROGRESS_CHANNEL  # (the service listens on it)
+from projections.checkpoint import analyze, commit, record_failure
 from projections.collector import CatchUpCollection
-from projections.generations import Projection, Recorded, ensure_active, lock_key, schema_of
-from projections.log_reader import Batch, Follower, LogReader, Undecodable
-from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits, connect
+from projections.connections import CONNECTION_ERRORS, DATABASE_ERRORS, DEFAULT_LIMITS, Limits, connect
+from projections.generations import Projection, ensure_active, lock_key
+from projections.log_reader import Batch, Follower, LogReader
 
 log = logging.getLogger(__name__)
-PROGRESS_CHANNEL = "projection_progress"
 BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); measured: 15-20 % faster than 1000
 GATHER_SECONDS = 0.06
 """Following a busy log, how long the next batch gathers. Measured at 500 reports/s against 0.03: the
 CPU per report fell from about 1,760 to 1,480 µs (service and PostgreSQL together; 0.1 s: 1,435),
 and the live lag p99 rose from about 43 to 70 ms (0.1 s: 108)."""
 # Events applied in full batches by one follow() after which the tables it fills are analyzed
-# (see _analyze); after the last, a table is large enough for its plans to stay right as it grows.
+# (see checkpoint.analyze); after the last, a table is large enough for its plans to stay right as it grows.
 _ANALYZE_AFTER = (10_000, 40_000, 160_000)
 # The database away (shut down, crashed, disk full...) is never a poison event: reconnect and retry.
-_CONNECTION_ERRORS = UNAVAILABLE
-_NOT_POISON: tuple[type[BaseException], ...] = (*UNAVAILABLE, asyncio.CancelledError)
-_CANNOT_CONNECT: tuple[type[Exception], ...] = (*UNAVAILABLE, asyncpg.PostgresError)
+_NOT_POISON: tuple[type[BaseException], ...] = (*CONNECTION_ERRORS, asyncio.CancelledError)
 
 
 def _still_wanted() -> None:
@@ -80,7 +79,7 @@ class ProjectionRunner:
         while True:
             try:
                 conn = await connect(self.dsn, self.limits)
-            except _CANNOT_CONNECT as error:
+            except DATABASE_ERRORS as error:
                 log.warning("projection %s cannot connect: %s", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)  # back off before reconnecting
                 continue
@@ -92,7 +91,7 @@ class ProjectionRunner:
                     await asyncio.sleep(self.poll_seconds)  # another runner has it; try again later
                     continue
                 await self.follow(conn, generation, stop_at_head=False)
-            except _CONNECTION_ERRORS as error:
+            except CONNECTION_ERRORS as error:
                 _still_wanted()
                 log.warning("projection %s lost its connection: %s", self.projection.name, error)
             except ProjectionFailed:
@@ -101,7 +100,7 @@ class ProjectionRunner:
                 log.warning("projection %s: %s; retrying", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)
             finally:
-                with contextlib.suppress(*_CONNECTION_ERRORS):
+                with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close(timeout=self.limits.connect_seconds)
 
     async def follow(self, conn: asyncpg.Connection, generation: int, *, stop_at_head: bool) -> int:
@@ -156,7 +155,7 @@ class ProjectionRunner:
                     if batch.rows == self.batch_size:  # catching up (following live, autovacuum is in time)
                         applied += batch.rows
                     if analyze_after and applied >= analyze_after[0]:
-                        await self._analyze(conn, generation)
+                        await analyze(conn, self.projection.name, generation)
                         del analyze_after[0]
                     if batch.rows < self.batch_size and not stop_at_head:
                         # Following a busy log, a transaction per handful of events would cost more
@@ -197,18 +196,6 @@ class ProjectionRunner:
         finally:
             await reader.close()
 
-    async def _analyze(self, conn: asyncpg.Connection, generation: int) -> None:
-        """Show the planner the tables as they are now (which also re-plans the statements cached so far).
-
-        A catch-up fills the tables from empty; a plan cached while one was tiny (a sequential
-        scan) would otherwise stay in use once it is large (seen: a 35,000-row table scanned for
-        every batch, a sixth of a catch-up's time). Autovacuum's ANALYZE comes too late for that.
-        """
-        schema = schema_of(self.projection.name, generation)
-        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
-        if tables:
-            await conn.execute("ANALYZE " + ", ".join(f'"{schema}"."{t[0]}"' for t in tables))
-
     def _notified(self, *_: object) -> None:
         self._wake.set()
 
@@ -216,20 +203,23 @@ class ProjectionRunner:
         last = batch.last
         active = True
         try:
-            active = await self._commit(conn, generation, batch.events, last, durable=batch.rows < self.batch_size)
+            active = await commit(
+                conn, self.projection, generation, batch.events, last, durable=batch.rows < self.batch_size
+            )
         except _NOT_POISON:
             raise
         except Exception as batch_error:
             # Find the event at fault: apply the batch one event at a time.
             for recorded in batch.events:
                 try:
-                    active = await self._commit(conn, generation, [recorded], recorded.position)
+                    active = await commit(conn, self.projection, generation, [recorded], recorded.position)
                 except _NOT_POISON:
                     raise
                 except Exception as error:
-                    raise ProjectionFailed(await self._fail(conn, generation, recorded, error)) from error
+                    failure = await record_failure(conn, self.projection.name, generation, recorded, error)
+                    raise ProjectionFailed(failure) from error
             # (events of unknown types after the last one applied: the checkpoint passes them too)
-            active = await self._commit(conn, generation, [], last)
+            active = await commit(conn, self.projection, generation, [], last)
             # Each event applied alone: the projection's way of applying many at once is at fault.
             log.warning(
                 "projection %s could not apply events %d-%d together (%r), but one at a time",
@@ -238,49 +228,3 @@ class ProjectionRunner:
         if self.on_batch:
             self.on_batch(last)
         return last, active
-
-    async def _commit(
-        self, conn: asyncpg.Connection, generation: int, batch: list[Recorded], last: int, *, durable: bool = True
-    ) -> bool:
-        """Apply and checkpoint in one transaction; whether the generation is (still) the active one.
-
-        Catching up (`durable` false), a commit does not wait for its flush: a crash of the
-        database may lose the last batches, but their checkpoint with them (one transaction),
-        and the runner applies them again. Following the log, every commit is flushed first, so
-        that a picture a reader has seen never goes back.
-        """
-        for recorded in batch:
-            if isinstance(recorded.event, Undecodable):
-                raise recorded.event.error
-        async with conn.transaction():
-            if not durable:
-                await conn.execute("SET LOCAL synchronous_commit = off")
-            if batch:
-                await self.projection.apply(conn, f'"{schema_of(self.projection.name, generation)}"', batch)
-            active = await conn.fetchval(
-                "UPDATE projection_generations SET position = $3, updated_at = now()"
-                " WHERE projection = $1 AND generation = $2 RETURNING active",
-                self.projection.name,
-                generation,
-                last,
-            )
-            if active:  # readers wait on the active generation only (read your writes)
-                progress = f"{self.projection.name}:{generation}:{last}"
-                await conn.execute("SELECT pg_notify($1, $2)", PROGRESS_CHANNEL, progress)
-        return bool(active)
-
-    async def _fail(self, conn: asyncpg.Connection, generation: int, at: Recorded, error: Exception) -> str:
-        failure = (
-            f"event at position {at.position} ({at.topic} of {at.originator_id} version {at.version})"
-            f" could not be applied: {error!r}"
-        )
-        log.error("projection %s stopped: %s", self.projection.name, failure)
-        await conn.execute(
-            "UPDATE projection_generations SET failure = $3, failed_at_position = $4, updated_at = now()"
-            " WHERE projection = $1 AND generation = $2",
-            self.projection.name,
-            generation,
-            failure,
-            at.position,
-        )
-        return failure

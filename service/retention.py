@@ -20,8 +20,8 @@ from domain.action import Action
 from domain.actor import Actor
 from domain.errors import InvalidTransition
 from domain.report import Report
+from projections.connections import CONNECTION_ERRORS
 from service import commands
-from service.db.pools import CONNECTION_ERRORS
 from service.errors import NotFound
 from service.store.event_store import ConcurrencyConflict, EventStore, StoreUnavailable
 

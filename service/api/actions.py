@@ -20,7 +20,7 @@ from domain.limits import (
     ORG_MAX,
     TITLE_MAX,
 )
-from projections import list_queries
+from projections.picture import lists as list_queries
 from projections.tenancy import tenant_connection
 from service import commands
 from service.api.list_shapes import ActionDetail, ActionPage, ActionStatus, Effect

@@ -12,7 +12,7 @@ from litestar import Controller, Response, get
 from litestar.params import QueryParameter
 
 from domain.limits import ORG_MAX
-from projections import list_queries
+from projections.audit import queries as list_queries
 from service.api.list_shapes import AuditPage
 from service.api.params import NO_CONTROL, Accept, Cursor, MinPosition, check_period
 from service.audit.recording import recorded

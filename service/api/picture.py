@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter
 
 from domain.weeks import parse_week, week_of
-from projections import picture_queries
+from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
 from service.api.params import Accept, MinPosition, WeekInPath
 from service.api.picture_shapes import AreaPicture, Overview, Weekly

@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from projections.trend import Trend
+from projections.picture.trend import Trend
 from service.api.list_shapes import ActionStatus, Effect, LatestFollowUp
 
 Level = Literal["green", "yellow", "red"]

@@ -13,7 +13,7 @@ from msgspec import UNSET
 from domain.limits import CATEGORY_CODE_MAX, ORG_MAX
 from domain.location import Location, coarsen
 from domain.report import Report
-from projections import list_queries
+from projections.picture import lists as list_queries
 from service import commands
 from service.api.list_shapes import Location as LocationOut
 from service.api.list_shapes import ReportPage

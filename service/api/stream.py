@@ -13,9 +13,9 @@ from litestar import Controller, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
+from projections.connections import CONNECTION_ERRORS
 from projections.tenancy import tenant_connection
 from service.audit.recording import recorded
-from service.db.pools import CONNECTION_ERRORS
 from service.web.auth import authenticated
 from service.web.context import Context, HandlerContext
 from service.web.problems import problems

@@ -14,12 +14,11 @@ from urllib.parse import parse_qsl
 import asyncpg
 import msgspec
 
-from service.db.pools import CONNECTION_ERRORS
+from projections.connections import DATABASE_ERRORS
 
 log = logging.getLogger(__name__)
 
 _encode = msgspec.json.Encoder().encode
-DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 _SHUTDOWN_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 # A caller must not be able to fill the log with parameters the handlers ignore anyway:
 _MAX_QUERY_BYTES = 4096  # of the query string, at most this much is looked at,

@@ -6,12 +6,9 @@ from typing import Any
 
 import asyncpg
 
+from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from projections.tenancy import ReaderConnection, start_reader_session
-from projections.unavailable import DEFAULT_LIMITS, UNAVAILABLE, Limits
 from service.settings import Settings
-
-CONNECTION_ERRORS = UNAVAILABLE
-"""What asyncpg raises when the database cannot be reached, went away or cannot serve now."""
 
 
 class DatabaseUnavailable(ConnectionError):

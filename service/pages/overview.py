@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.response import ServerSentEvent, Template
 
 from domain.weeks import week_of
-from projections import picture_queries
+from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
 from service.api.stream import picture_stream
 from service.audit.recording import recorded

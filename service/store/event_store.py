@@ -16,7 +16,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 
 from domain.codec import SealingMapper
 from domain.sealing import new_key, sealed_paths
-from projections.unavailable import DEFAULT_LIMITS, Limits
+from projections.connections import DEFAULT_LIMITS, Limits
 from service.store.group_commit import (
     AppendResult,
     ConcurrencyConflict,

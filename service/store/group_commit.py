@@ -26,8 +26,7 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.unavailable import DEFAULT_LIMITS, Limits
-from service.db.pools import CONNECTION_ERRORS
+from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from service.store.appends import AppendResult as AppendResult
 from service.store.appends import ConcurrencyConflict as ConcurrencyConflict
 from service.store.appends import PendingAppend as PendingAppend

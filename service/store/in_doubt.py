@@ -20,7 +20,7 @@ from datetime import datetime
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-from projections.unavailable import UNAVAILABLE, Limits, connect
+from projections.connections import CONNECTION_ERRORS, Limits, connect
 from service.store.appends import AppendResult, PendingAppend, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class WriterConnection:
         self.backend: Backend | None = None
 
     async def get(self) -> asyncpg.Connection:
-        """The open connection; a new one if there is none (raises UNAVAILABLE errors)."""
+        """The open connection; a new one if there is none (raises CONNECTION_ERRORS)."""
         if self.conn is None or self.conn.is_closed():
             self.conn = None
             conn = await connect(self.dsn, self.limits)
@@ -87,7 +87,7 @@ class WriterConnection:
     async def close(self) -> None:
         """Disconnect."""
         if self.conn is not None:
-            with contextlib.suppress(*UNAVAILABLE):
+            with contextlib.suppress(*CONNECTION_ERRORS):
                 await self.conn.close(timeout=self.limits.connect_seconds)
 
 
@@ -126,7 +126,7 @@ async def stored_positions(
         try:
             async with asyncio.timeout_at(deadline):
                 return await _ask(dsn, limits, backend, last_records)
-        except UNAVAILABLE as error:  # TimeoutError (the deadline) is one of them
+        except CONNECTION_ERRORS as error:  # TimeoutError (the deadline) is one of them
             if loop.time() >= deadline:
                 log.error("could not find out within %.1f s whether %d appends were stored", within, len(last_records))
                 return None
@@ -154,7 +154,7 @@ async def _ask(dsn: str, limits: Limits, backend: Backend, records: Sequence[Sto
             [r.state for r in records],
         )
     finally:
-        with contextlib.suppress(*UNAVAILABLE):
+        with contextlib.suppress(*CONNECTION_ERRORS):
             await conn.close(timeout=limits.connect_seconds)
     positions: list[int | None] = [None] * len(records)
     for row in rows:

@@ -13,11 +13,9 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
 
+from projections.connections import DATABASE_ERRORS
 from service.db import migrate
-from service.db.pools import CONNECTION_ERRORS
 from service.web.problems import only_problems
-
-_DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
 class Health(msgspec.Struct):
@@ -68,7 +66,7 @@ async def ready(state: State) -> Response[Readiness]:
             version = await migrate.current_version(conn)
             head = await conn.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
         statuses = await state.tracker.status() if version == expected else []
-    except _DATABASE_ERRORS as error:
+    except DATABASE_ERRORS as error:
         raise _not_ready(f"the database is not reachable: {error}") from error
     if version != expected:
         raise _not_ready(f"the schema is at version {version}, this service needs {expected}")

@@ -17,7 +17,8 @@ from litestar.types import ExceptionHandlersMap
 from msgspec import UNSET, UnsetType
 
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
-from service.db.pools import CONNECTION_ERRORS, DatabaseUnavailable
+from projections.connections import CONNECTION_ERRORS
+from service.db.pools import DatabaseUnavailable
 from service.errors import AlreadyExists, Forbidden, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 from service.web.query_params import UnknownQueryParameters

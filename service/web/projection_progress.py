@@ -12,14 +12,12 @@ import asyncpg
 from litestar.exceptions import HTTPException
 
 from domain.errors import Invalid
+from projections.connections import CONNECTION_ERRORS, DATABASE_ERRORS, DEFAULT_LIMITS, Limits, connect
+from projections.registry import PROJECTIONS
 from projections.runner import PROGRESS_CHANNEL
-from projections.unavailable import DEFAULT_LIMITS, Limits, connect
-from service.db.pools import CONNECTION_ERRORS
 
 log = logging.getLogger(__name__)
-PROJECTIONS = ("picture", "audit")
 READ_WAIT_SECONDS = 2.0
-_CONNECT_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
 
 
 class ProjectionTracker:
@@ -93,7 +91,7 @@ class ProjectionTracker:
         ]
 
     async def _refresh(self) -> None:
-        with contextlib.suppress(*CONNECTION_ERRORS, asyncpg.PostgresError):
+        with contextlib.suppress(*DATABASE_ERRORS):
             rows = await self._pool.fetch("SELECT projection, position FROM projection_generations WHERE active")
             self._advance({r["projection"]: int(r["position"]) for r in rows})
 
@@ -117,7 +115,7 @@ class ProjectionTracker:
         while True:
             try:
                 conn = await connect(self._dsn, self._limits)
-            except _CONNECT_ERRORS as error:
+            except DATABASE_ERRORS as error:
                 log.warning("projection tracker cannot connect: %s", error)
                 await asyncio.sleep(1.0)  # back off before reconnecting
                 continue
@@ -128,7 +126,7 @@ class ProjectionTracker:
                 await self._refresh()
                 if not conn.is_closed():
                     await closed.wait()
-            except _CONNECT_ERRORS as error:  # whatever the database says, a tracker that gives up stays behind
+            except DATABASE_ERRORS as error:  # whatever the database says, a tracker that gives up stays behind
                 log.warning("projection tracker lost its connection: %s", error)
                 await asyncio.sleep(1.0)
             finally:

@@ -17,7 +17,7 @@ from domain.codec import SealingMapper, make_mapper, make_transcoder
 from domain.report import Report
 from projections.generations import ensure_active
 from projections.log_reader import LogReader
-from projections.picture import PictureProjection
+from projections.picture.projection import PictureProjection
 from projections.runner import ProjectionFailed, ProjectionRunner
 from service.store.event_store import EventStore
 

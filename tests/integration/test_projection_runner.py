@@ -18,9 +18,9 @@ from domain.area import Area
 from domain.codec import make_mapper
 from domain.report import Report
 from domain.sealing import REDACTED, new_key
-from projections.audit import AuditProjection
+from projections.audit.projection import AuditProjection
 from projections.generations import Connection, Recorded, active_generation, ensure_active, schema_of
-from projections.picture import PictureProjection
+from projections.picture.projection import PictureProjection
 from projections.rebuild import rebuild
 from projections.runner import ProjectionFailed, ProjectionRunner
 from projections.tenancy import tenant_connection

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from projections.connections import DATABASE_ERRORS
 from service.audit import queries as read_log_queries
-from service.audit.read_log import DATABASE_ERRORS, ReadLog, ReadRecord
+from service.audit.read_log import ReadLog, ReadRecord
 from service.db.location import with_database
 
 

@@ -1,4 +1,4 @@
-"""Lists on the read models, keyset-paginated: reports, actions, the audit trail.
+"""Lists on the picture read model, keyset-paginated: reports, actions, one action with its reports.
 
 Each runs inside `tenancy.tenant_connection` (the read models show no rows otherwise).
 """
@@ -6,20 +6,12 @@ Each runs inside `tenancy.tenant_connection` (the read models show no rows other
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from projections.generations import Connection
-
-MAX_LIMIT = 500
-
-
-def _page(rows: list[Any], limit: int, key: str) -> tuple[list[Any], str | None]:
-    """The first `limit` rows and the cursor of the next page (None on the last page)."""
-    if len(rows) > limit:
-        return rows[:limit], str(rows[limit - 1][key])
-    return rows, None
+from projections.keyset import MAX_LIMIT as MAX_LIMIT  # the API's bound on `limit`
+from projections.keyset import page_of
 
 
 async def reports(
@@ -43,7 +35,7 @@ async def reports(
         " ORDER BY first_position DESC LIMIT $8",
         tenant, area_id, week, category, org, status, cursor, limit + 1,
     )  # fmt: skip
-    page, next_cursor = _page(rows, limit, "first_position")
+    page, next_cursor = page_of(rows, limit, "first_position")
     return [report_out(r) for r in page], next_cursor
 
 
@@ -76,7 +68,7 @@ async def actions(
         " ORDER BY first_position DESC LIMIT $5",
         tenant, area_id, status, cursor, limit + 1,
     )  # fmt: skip
-    page, next_cursor = _page(rows, limit, "first_position")
+    page, next_cursor = page_of(rows, limit, "first_position")
     return [action_out(r) for r in page], next_cursor
 
 
@@ -113,41 +105,3 @@ async def action_detail(conn: Connection, tenant: str, action_id: UUID) -> dict[
     ]
     detail["follow_up_list"] = [dict(f) for f in follow_ups]
     return detail
-
-
-async def audit(
-    conn: Connection,
-    tenant: str,
-    *,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    org: str | None = None,
-    actor: str | None = None,
-    area_id: UUID | None = None,
-    stream_id: UUID | None = None,
-    after: int | None = None,
-    limit: int = 100,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Audit entries in log order; `after` is the previous page's next_cursor."""
-    rows = await conn.fetch(
-        "SELECT * FROM audit.entries WHERE tenant = $1"
-        " AND ($2::timestamptz IS NULL OR recorded_at >= $2) AND ($3::timestamptz IS NULL OR recorded_at < $3)"
-        " AND ($4::text IS NULL OR org = $4) AND ($5::text IS NULL OR actor = $5)"
-        " AND ($6::uuid IS NULL OR area_id = $6) AND ($7::uuid IS NULL OR aggregate_id = $7)"
-        " AND position > coalesce($8::bigint, 0) ORDER BY position LIMIT $9",
-        tenant, since, until, org, actor, area_id, stream_id, after, limit + 1,
-    )  # fmt: skip
-    page, next_cursor = _page(rows, limit, "position")
-    return [audit_out(r) for r in page], next_cursor
-
-
-def audit_out(row: Any) -> dict[str, Any]:
-    """An audit entry as the API shows it."""
-    summary = row["summary"]
-    return {
-        "position": row["position"], "recorded_at": row["recorded_at"], "tenant": row["tenant"],
-        "actor": row["actor"], "org": row["org"], "event_type": row["event_type"],
-        "aggregate_type": row["aggregate_type"], "aggregate_id": str(row["aggregate_id"]),
-        "version": row["version"], "area_id": str(row["area_id"]) if row["area_id"] else None,
-        "summary": json.loads(summary) if isinstance(summary, str) else summary,
-    }  # fmt: skip

@@ -1,7 +1,7 @@
-"""When the database is away: which errors say so, and connections that cannot hang.
+"""Connections to the database: the errors that say it is away, and connections that cannot hang.
 
-One answer for the projection runners (retry, never a poison event), the API (`503`) and the
-event writer (an append in doubt).
+The one definition for the projection runners (retry, never a poison event), the API (`503`)
+and the event writer (an append in doubt); the service imports these names from here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-UNAVAILABLE: tuple[type[Exception], ...] = (
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
     OSError,  # refused, no socket, unreachable; TimeoutError (a connect or command timeout) is one too
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08, and "connection was closed in the middle of operation"
     asyncpg.OperatorInterventionError,  # class 57: shutting down, crashed, starting up, query cancelled
@@ -19,6 +19,8 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     asyncpg.InternalClientError,  # asyncpg's word for a connection lost mid-query
 )
 """What asyncpg raises when the database cannot be reached, went away or cannot serve now."""
+DATABASE_ERRORS: tuple[type[Exception], ...] = (*CONNECTION_ERRORS, asyncpg.PostgresError)
+"""Those, or any error the server answered with: for a loop that must outlive whatever the database says."""
 
 
 @dataclass(frozen=True)

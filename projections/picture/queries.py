@@ -14,7 +14,7 @@ import msgspec
 
 from domain.weeks import shift_week
 from projections.generations import Connection
-from projections.trend import PREVIOUS_WEEKS, trend
+from projections.picture.trend import PREVIOUS_WEEKS, trend
 
 _POSITION = "SELECT position FROM projection_generations WHERE projection = 'picture' AND active"
 
