@@ -56,6 +56,8 @@ class Settings:
     """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
     projection_gather_seconds: float = GATHER_SECONDS
     """`LAGESBILD_PROJECTION_GATHER_SECONDS`: following a busy log, how long a projection lets a batch gather."""
+    token_max_lifetime_hours: float = 24.0
+    """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +87,7 @@ class Settings:
             write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
             write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
             projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
+            token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
         )
 
 
@@ -98,16 +101,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, unit: str = "seconds") -> float:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise ValueError(f"{name} must be a number of {unit}, got {raw!r}") from None
     if not value > 0:
-        raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
+        raise ValueError(f"{name} must be more than 0 {unit}, got {raw!r}")
     return value
 
 

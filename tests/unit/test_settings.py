@@ -13,3 +13,11 @@ def test_how_long_a_projection_lets_a_batch_gather_is_a_setting() -> None:
     for bad in ("0", "soon"):
         with pytest.raises(ValueError, match="LAGESBILD_PROJECTION_GATHER_SECONDS"):
             Settings.from_env({"LAGESBILD_PROJECTION_GATHER_SECONDS": bad})
+
+
+def test_the_longest_token_lifetime_is_a_setting() -> None:
+    assert Settings.from_env({}).token_max_lifetime_hours == 24
+    assert Settings.from_env({"LAGESBILD_TOKEN_MAX_LIFETIME_HOURS": "1.5"}).token_max_lifetime_hours == 1.5
+    for bad in ("0", "-1", "a day"):
+        with pytest.raises(ValueError, match=r"LAGESBILD_TOKEN_MAX_LIFETIME_HOURS.*hours"):
+            Settings.from_env({"LAGESBILD_TOKEN_MAX_LIFETIME_HOURS": bad})
