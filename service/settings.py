@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from projections.runner import GATHER_SECONDS
+from service.embedded_home import DEFAULT_HOME, home_from_env
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Settings:
     """`LAGESBILD_WRITE_BURST`: writes a token may make at once before the rate applies."""
     projection_gather_seconds: float = GATHER_SECONDS
     """`LAGESBILD_PROJECTION_GATHER_SECONDS`: following a busy log, how long a projection lets a batch gather."""
+    embedded_pg_dir: Path = DEFAULT_HOME
+    """`LAGESBILD_EMBEDDED_PG_DIR`: (root) where the embedded server keeps what its user cannot reach in the project."""
     token_max_lifetime_hours: float = 24.0
     """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
 
@@ -87,6 +90,7 @@ class Settings:
             write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
             write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
             projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
+            embedded_pg_dir=home_from_env(env),
             token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
         )
 
