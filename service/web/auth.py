@@ -6,9 +6,10 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import jwt
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
@@ -23,6 +24,18 @@ DEV_AUDIENCE = "lagesbild"
 _REQUIRED = ("sub", "tenant", "org", "roles", "exp")
 _VERIFIED_MAX = 10_000  # verified tokens kept (by their text) until they expire
 MAX_CLAIM = 200  # sub, tenant and org go into every event: bounded, and printable (no NUL for PostgreSQL)
+_CLOCK_SKEW = 60  # seconds an issuer's clock may run ahead of ours when the lifetime is checked
+_Bounded = Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_CLAIM)]
+
+
+class _Claims(msgspec.Struct):
+    """The claims Lägesbild reads, strictly typed: any other shape is a 401 naming the claim."""
+
+    sub: _Bounded
+    tenant: _Bounded
+    org: _Bounded
+    roles: Annotated[list[str], msgspec.Meta(min_length=1, max_length=32)]
+    exp: float  # JSON numbers only: PyJWT itself accepts a string such as "1900000000"
 
 
 class TokenVerifier:
@@ -42,6 +55,7 @@ class TokenVerifier:
             self.issuer, self.audience = DEV_ISSUER, DEV_AUDIENCE
             self._algorithms = ["HS256"]
             self._key = development_key(settings.data_dir)
+        self._max_lifetime = settings.token_max_lifetime_hours * 3600
 
     def verify(self, token: str) -> Identity:
         """The identity in `token`; NotAuthorizedException (401) for anything wrong with it."""
@@ -67,13 +81,20 @@ class TokenVerifier:
             )  # fmt: skip
         except jwt.PyJWTError as error:
             raise _unauthorized(f"the token is not valid: {error}") from error
-        roles = claims["roles"]
-        fields = (claims["sub"], claims["tenant"], claims["org"])
-        if not all(isinstance(v, str) and v and len(v) <= MAX_CLAIM and v.isprintable() for v in fields):
+        try:
+            typed = msgspec.convert(claims, _Claims)
+        except msgspec.ValidationError as error:
+            raise _unauthorized(f"the token's claims are not valid: {error}") from error
+        if not all(v.isprintable() for v in (typed.sub, typed.tenant, typed.org)):
             raise _unauthorized(f"the token's sub, tenant and org must be printable, 1 to {MAX_CLAIM} characters")
-        if not isinstance(roles, list) or not roles or not set(roles) <= ROLES:
+        if not set(typed.roles) <= ROLES:
             raise _unauthorized(f"the token's roles must be a list drawn from {sorted(ROLES)}")
-        return Identity(claims["sub"], claims["tenant"], claims["org"], frozenset(roles)), float(claims["exp"])
+        if typed.exp > time.time() + self._max_lifetime + _CLOCK_SKEW:
+            hours = self._max_lifetime / 3600
+            raise _unauthorized(
+                f"the token's exp is more than {hours:g} hours away (LAGESBILD_TOKEN_MAX_LIFETIME_HOURS)"
+            )
+        return Identity(typed.sub, typed.tenant, typed.org, frozenset(typed.roles)), typed.exp
 
 
 def development_key(data_dir: Path) -> bytes:
