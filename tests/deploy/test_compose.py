@@ -63,7 +63,8 @@ def _readme_settings() -> list[str]:
 
 
 def test_the_env_example_names_every_setting_with_a_comment() -> None:
-    in_code = set(re.findall(r'"((?:DATABASE_URL|LAGESBILD_[A-Z_]+))"', (ROOT / "service/settings.py").read_text()))
+    sources = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "service").rglob("*.py"))
+    in_code = set(re.findall(r'"((?:DATABASE_URL|LAGESBILD_[A-Z_]+))"', sources))  # settings.py and its helpers
     assert set(_readme_settings()) == in_code  # the README's table is complete
     lines = ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
     for name in in_code:
