@@ -1,22 +1,33 @@
-"""Personal data in free text (identity numbers, phone numbers, e-mail): found, refused, never stored."""
+"""Personal data in free text (identity numbers, phone numbers, e-mail): found, refused, never stored.
+
+Text is read in its normal form (domain/normal_form.py), and a number may be written in groups of
+digits with any run of spaces, dots, slashes, dashes or parentheses between them: each run of digit
+groups is tried at every group boundary for a personal identity number and for a phone number.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from domain.errors import PersonalDataFound
+from domain.normal_form import normal_form
 
 PERSONAL_IDENTITY_NUMBER = "a personal identity number (personnummer or samordningsnummer)"
 PHONE_NUMBER = "a phone number"
 EMAIL_ADDRESS = "an e-mail address"
 
-# 10 or 12 digits: (century) year month day, an optional - or + separator, four digits.
-_PNR = re.compile(r"(?<![\d-])(\d{2})?(\d{2})(\d{2})(\d{2})\s?[-+]?\s?(\d{4})(?![\d-])")
-_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}")
-# A Swedish number: +46/0046 or a trunk 0, then digits in groups of 1-4 split by space or -.
-_PHONE = re.compile(r"(?<![\w+])(?:\+46|0046|0)[\s-]?\(?0?\)?\d(?:[\s-]?\d){6,9}(?![\w])")
-_DATE_LIKE = re.compile(r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
+_SEPARATORS = r"[\s./()+-]+"
+# Groups of digits joined by separators: the digits of one number, however it is disguised.
+_RUN = re.compile(rf"\d+(?:{_SEPARATORS}\d+)*")
+_GROUP = re.compile(r"\d+")
+# Spaces around @ and any letters in the domain (internationalised ones too); the top level is letters.
+_EMAIL = re.compile(r"[\w.%+-]+\s*@\s*[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
+# Dates and times are no phone numbers (`den 01-02-2026`, `kl. 08.30-10.00`): unless they are one
+# link of a longer chain of the same kind (`07.12.05.67`, which is no date but a disguised number).
+_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|(?:19|20)\d{2})(?![\d])(?![./-]\d)")
+_TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])[.:]([0-5]\d)(?!\d)(?!\.\d)")
+_LONGEST = 13  # digits: 0046 and a nine-digit national number
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -27,37 +38,89 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _is_identity_number(match: re.Match[str]) -> bool:
-    _, year, month, day, serial = match.groups()
-    m, d = int(month), int(day)
-    if not 1 <= m <= 12:
+def _is_identity_number(digits: str) -> bool:
+    """Ten digits (YYMMDDNNNC) or twelve (with the century), a real month and day, the Luhn check digit."""
+    if len(digits) == 12:
+        if digits[:2] not in ("18", "19", "20"):
+            return False
+        digits = digits[2:]
+    if len(digits) != 10:
         return False
-    if not (1 <= d <= 31 or 61 <= d <= 91):  # co-ordination numbers add 60 to the day
+    month, day = int(digits[2:4]), int(digits[4:6])
+    if not 1 <= month <= 12 or not (1 <= day <= 31 or 61 <= day <= 91):  # co-ordination numbers add 60
         return False
-    return _luhn_ok(year + month + day + serial)
+    return _luhn_ok(digits)
 
 
-def _phone_digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
+def _is_phone_number(digits: str, plus: bool) -> bool:
+    """A Swedish number: +46, 0046 or a trunk 0, then seven to nine digits (an area code's first is not 0)."""
+    if plus and digits.startswith("46"):
+        national = digits[2:]
+    elif digits.startswith("0046"):
+        national = digits[4:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return False
+    if national.startswith("0"):  # +46 (0)70 ...
+        national = national[1:]
+    return 7 <= len(national) <= 9 and not national.startswith("0")
+
+
+def _windows(run: str, before: str) -> Iterator[tuple[str, bool, bool]]:
+    """A run of digit groups taken from each group on, as digits growing group by group.
+
+    Yields (digits, plus, word_start): whether a `+` leads the first group, and whether the group
+    does not follow a letter (a phone number starts a word; an identity number may follow `nr`).
+    """
+    groups = list(_GROUP.finditer(run))
+    for i, first in enumerate(groups):
+        previous = run[first.start() - 1] if first.start() else before
+        plus, word_start = previous == "+", not (previous.isalnum() or previous == "_")
+        digits = ""
+        for group in groups[i:]:
+            digits += group.group(0)
+            if len(digits) > _LONGEST:
+                break
+            yield digits, plus, word_start
+
+
+def _without_dates_and_times(run: str) -> str:
+    def keep(match: re.Match[str]) -> str:
+        return "|" if _is_date_or_time(match) else match.group(0)
+
+    return _TIME.sub(keep, _DATE.sub(keep, run))
+
+
+def _is_date_or_time(match: re.Match[str]) -> bool:
+    if match.re is _TIME:
+        return True
+    first, second = int(match.group(1)), int(match.group(3))
+    return 1 <= first <= 31 and 1 <= second <= 31  # day and month either way round
+
+
+def _kinds_in_run(run: str, before: str) -> Iterator[str]:
+    count = sum(ch.isdigit() for ch in run)
+    if count >= 10 and any(_is_identity_number(digits) for digits, _, _ in _windows(run, before)):
+        yield PERSONAL_IDENTITY_NUMBER
+    if count >= 8 and ("0" in run or "+" in before):
+        for part in _without_dates_and_times(run).split("|"):
+            if any(start and _is_phone_number(d, plus) for d, plus, start in _windows(part, before)):
+                yield PHONE_NUMBER
+                break
+            before = "|"
 
 
 def find_personal_data(text: str) -> Iterator[str]:
     """Yield the kinds of personal data found in `text` (each kind at most once)."""
-    found: list[str] = []
-    if any(_is_identity_number(m) for m in _PNR.finditer(text)):
-        found.append(PERSONAL_IDENTITY_NUMBER)
-    if _EMAIL.search(text):
-        found.append(EMAIL_ADDRESS)
-    for m in _PHONE.finditer(text):
-        candidate = m.group(0)
-        digits = _phone_digits(candidate)
-        national = digits[2:] if digits.startswith("46") else digits[4:] if digits.startswith("0046") else digits
-        if _DATE_LIKE.match(candidate.strip()):
-            continue
-        if 7 <= len(national.lstrip("0")) <= 9:
-            found.append(PHONE_NUMBER)
-            break
-    yield from found
+    normal = normal_form(text)
+    found: set[str] = set()
+    for run in _RUN.finditer(normal):
+        if run.end() - run.start() >= 8:
+            found.update(_kinds_in_run(run.group(0), normal[run.start() - 1] if run.start() else " "))
+    if "@" in normal and _EMAIL.search(normal):
+        found.add(EMAIL_ADDRESS)
+    yield from (kind for kind in (PERSONAL_IDENTITY_NUMBER, EMAIL_ADDRESS, PHONE_NUMBER) if kind in found)
 
 
 def check_free_text(field: str, text: str | None) -> None:
@@ -66,3 +129,19 @@ def check_free_text(field: str, text: str | None) -> None:
         return
     for kind in find_personal_data(text):
         raise PersonalDataFound(field, kind)
+
+
+def check_free_texts_together(texts: Iterable[tuple[str, str | None]]) -> None:
+    """Refuse the free-text fields of one request if, put together, they hold personal data.
+
+    Each field was checked alone already; this finds a number split across two of them
+    (`place: "811218-"`, `description: "9876"`), in the order given and the other way round.
+    PersonalDataFound names the first field and says which others it was read with.
+    """
+    given = [(field, text) for field, text in texts if text]
+    if len(given) < 2:
+        return
+    for order in (given, given[::-1]):
+        for kind in find_personal_data("\n".join(text for _, text in order)):
+            fields = [field for field, _ in given]
+            raise PersonalDataFound(fields[0], kind, together_with=tuple(fields[1:]))

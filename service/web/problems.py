@@ -74,10 +74,13 @@ def _unknown_query(request: Request[Any, Any, Any], exc: UnknownQueryParameters)
 
 
 def _invalid(request: Request[Any, Any, Any], exc: Invalid) -> Response[dict[str, Any]]:
-    error: dict[str, Any] = {"field": exc.field, "message": exc.problem}
+    errors: list[dict[str, Any]] = [{"field": exc.field, "message": exc.problem}]
     if isinstance(exc, PersonalDataFound):
-        error["kind"] = exc.kind
-    return problem(422, "Invalid request", f"{exc.field}: {exc.problem}", errors=[error])
+        # Found in fields read together: each is named, so that each can be shown at fault.
+        errors += [{"field": field, "message": exc.problem} for field in exc.together_with]
+        for error in errors:
+            error["kind"] = exc.kind
+    return problem(422, "Invalid request", f"{exc.field}: {exc.problem}", errors=errors)
 
 
 def _transition(request: Request[Any, Any, Any], exc: InvalidTransition) -> Response[dict[str, Any]]:
