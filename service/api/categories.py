@@ -12,7 +12,7 @@ from domain.category import Category
 from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
 from service import catalogue, commands
 from service.api.params import IdempotencyKey, MinPosition, Strict
-from service.api.writes import Written, written
+from service.api.writes import Written, idempotent, written
 from service.web.auth import authenticated, role
 from service.web.context import Context
 from service.web.problems import PARAMS, WRITE, problems
@@ -61,4 +61,9 @@ class CategoryController(Controller):
         identity, store = context.identity, context.store
         known = frozenset(c.code for c in await catalogue.categories(store, identity.tenant))
         category = Category.add(identity.actor, data.code, data.name_sv, data.name_en, data.parent, known)
-        return written(await commands.create(store, category, identity, idempotency_key), 201)
+        return written(
+            await commands.create(
+                store, category, identity, idempotent(idempotency_key, "POST /api/v1/categories", data)
+            ),
+            201,
+        )

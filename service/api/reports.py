@@ -19,7 +19,7 @@ from service.api.list_shapes import Location as LocationOut
 from service.api.list_shapes import ReportPage
 from service.api.params import NO_CONTROL, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
 from service.api.report_shapes import CorrectionIn, LocationIn, RedactionIn, ReportDetail, ReportIn, RetractionIn
-from service.api.writes import Written, expected_version, written
+from service.api.writes import Written, expected_version, idempotent, written
 from service.audit.recording import recorded
 from service.errors import Forbidden
 from service.references import check_area, check_category
@@ -65,7 +65,9 @@ class ReportController(Controller):
             description=data.description,
             source=data.source,
         )
-        result = await commands.create(store, report, identity, idempotency_key)
+        result = await commands.create(
+            store, report, identity, idempotent(idempotency_key, "POST /api/v1/reports", data)
+        )
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
     @get(

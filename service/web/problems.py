@@ -19,7 +19,7 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from projections.connections import CONNECTION_ERRORS
 from service.db.pools import DatabaseUnavailable
-from service.errors import AlreadyExists, Forbidden, NotFound, StaleVersion
+from service.errors import AlreadyExists, Forbidden, IdempotencyKeyMismatch, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 from service.web.query_params import UnknownQueryParameters
 
@@ -99,6 +99,12 @@ def _exists(request: Request[Any, Any, Any], exc: AlreadyExists) -> Response[dic
     return problem(409, "Conflict", str(exc))
 
 
+def _key_reused(request: Request[Any, Any, Any], exc: IdempotencyKeyMismatch) -> Response[dict[str, Any]]:
+    # As the IETF Idempotency-Key draft answers a key reused with another payload.
+    error = {"field": "Idempotency-Key", "source": "header", "message": str(exc)}
+    return problem(422, "Invalid request", f"Idempotency-Key: {exc}", errors=[error])
+
+
 def _stale(request: Request[Any, Any, Any], exc: StaleVersion) -> Response[dict[str, Any]]:
     return problem(412, "Precondition failed", str(exc))
 
@@ -142,6 +148,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ConcurrencyConflict: _conflict,
     AlreadyExists: _exists,
     StaleVersion: _stale,
+    IdempotencyKeyMismatch: _key_reused,
     Forbidden: _forbidden,
     StoreUnavailable: _unavailable,
     DatabaseUnavailable: _database,
@@ -183,7 +190,7 @@ _WHEN = {
     409: "The current state does not allow this, or it exists already, or it changed meanwhile",
     412: "If-Match names another version than the current one; nothing was stored",
     413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
-    422: "Invalid input; `errors` names each field at fault",
+    422: "Invalid input; `errors` names each field at fault (or the Idempotency-Key, used before for another request)",
     429: "Too many writes with this token; Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",
 }
