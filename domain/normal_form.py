@@ -6,6 +6,7 @@ import unicodedata
 
 _DASHES = {"\u2212": "-", "\u2e3a": "-", "\u2e3b": "-"}  # minus sign, two- and three-em dashes
 _STOPS = {"\u3002": ".", "\u2024": "."}  # ideographic full stop, one dot leader
+_REMEMBERED = 8192  # characters whose folding is kept
 
 
 class _Folding(dict[int, str]):
@@ -24,7 +25,8 @@ class _Folding(dict[int, str]):
             folded = " "
         else:
             folded = _STOPS.get(ch, ch)
-        self[code] = folded
+        if len(self) < _REMEMBERED:  # bounded: a hostile text of every character must not grow it for ever
+            self[code] = folded
         return folded
 
 

@@ -22,7 +22,8 @@ _SEPARATORS = r"[\s./()+-]+"
 _RUN = re.compile(rf"\d+(?:{_SEPARATORS}\d+)*")
 _GROUP = re.compile(r"\d+")
 # Spaces around @ and any letters in the domain (internationalised ones too); the top level is letters.
-_EMAIL = re.compile(r"[\w.%+-]+\s*@\s*[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
+# The local part starts where a word starts, so a long word is not tried again from each of its letters.
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+\s*@\s*[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
 # Dates and times are no phone numbers (`den 01-02-2026`, `kl. 08.30-10.00`): unless they are one
 # link of a longer chain of the same kind (`07.12.05.67`, which is no date but a disguised number).
 _DATE = re.compile(r"(?<![\d./-])(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|(?:19|20)\d{2})(?![\d])(?![./-]\d)")
