@@ -86,30 +86,43 @@ def _windows(run: str, before: str) -> Iterator[tuple[str, bool, bool]]:
             yield digits, plus, word_start
 
 
-def _without_dates_and_times(run: str) -> str:
-    def keep(match: re.Match[str]) -> str:
-        return "|" if _is_date_or_time(match) else match.group(0)
+def _parts(run: str, before: str, *patterns: re.Pattern[str]) -> Iterator[tuple[str, str]]:
+    """The run cut where a date or time (of `patterns`) stands, each part with the character before it."""
+    for pattern in patterns:
+        run = pattern.sub(_cut_if_date_or_time, run)
+    for part in run.split("|"):
+        yield part, before
+        before = "|"
 
-    return _TIME.sub(keep, _DATE.sub(keep, run))
 
-
-def _is_date_or_time(match: re.Match[str]) -> bool:
+def _cut_if_date_or_time(match: re.Match[str]) -> str:
     if match.re is _TIME:
-        return True
+        return "|"
     first, second = int(match.group(1)), int(match.group(3))
-    return 1 <= first <= 31 and 1 <= second <= 31  # day and month either way round
+    return "|" if 1 <= first <= 31 and 1 <= second <= 31 else match.group(0)  # day and month either way round
 
 
 def _kinds_in_run(run: str, before: str) -> Iterator[str]:
+    # An identity number is told by its date and check digit, yet a date and a time beside it can make
+    # twelve digits with both (`2026-11-20 21.30`): times are cut out first. Dates stay, or the
+    # number written as one (`1981-12-18-9876`) would pass.
     count = sum(ch.isdigit() for ch in run)
-    if count >= 10 and any(_is_identity_number(digits) for digits, _, _ in _windows(run, before)):
+    if count >= 10 and any(
+        _is_identity_number(digits)
+        for part, previous in _parts(run, before, _TIME)
+        for digits, _, _ in _windows(part, previous)
+    ):
         yield PERSONAL_IDENTITY_NUMBER
-    if count >= 8 and ("0" in run or "+" in before):
-        for part in _without_dates_and_times(run).split("|"):
-            if any(start and _is_phone_number(d, plus) for d, plus, start in _windows(part, before)):
-                yield PHONE_NUMBER
-                break
-            before = "|"
+    if (
+        count >= 8
+        and ("0" in run or "+" in before)
+        and any(
+            start and _is_phone_number(digits, plus)
+            for part, previous in _parts(run, before, _DATE, _TIME)
+            for digits, plus, start in _windows(part, previous)
+        )
+    ):
+        yield PHONE_NUMBER
 
 
 def find_personal_data(text: str) -> Iterator[str]:

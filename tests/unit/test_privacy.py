@@ -118,6 +118,8 @@ PASSES = [
     "½ timme, ¾ av gården",
     "Gångtunneln vid Råslätts centrum",
     "mellan 2026-11-02 och 2026-11-08",
+    "upptäckt 2026-11-02 21.00",  # date and time make twelve digits with a valid date and check digit
+    "upptäckt 2026-11-03 08.30, åter 2026-11-04 22.15",
 ]
 
 
