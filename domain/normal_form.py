@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _DASHES = {"\u2212": "-", "\u2e3a": "-", "\u2e3b": "-"}  # minus sign, two- and three-em dashes
 _STOPS = {"\u3002": ".", "\u2024": "."}  # ideographic full stop, one dot leader
 _REMEMBERED = 8192  # characters whose folding is kept
+# ASCII and the Latin-1 letters (å, ä, ö, é ...): text of these alone is its own normal form.
+_UNCHANGED = re.compile(r"[\x00-\x7f\xc0-\xd6\xd8-\xf6\xf8-\xff]*")
 
 
 class _Folding(dict[int, str]):
@@ -39,7 +42,7 @@ def normal_form(text: str) -> str:
     Compatibility forms (NFKC) folded, digits of every script as ASCII digits, every dash as `-`,
     every space as ` `, format characters (category Cf) removed.
     """
-    if text.isascii():
+    if _UNCHANGED.fullmatch(text):
         return text
     return unicodedata.normalize("NFKC", text).translate(_FOLDING)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise, permutations
 
 from domain.errors import PersonalDataFound
 from domain.normal_form import normal_form
@@ -21,6 +22,7 @@ _SEPARATORS = r"[\s./()+-]+"
 # Groups of digits joined by separators: the digits of one number, however it is disguised.
 _RUN = re.compile(rf"\d+(?:{_SEPARATORS}\d+)*")
 _GROUP = re.compile(r"\d+")
+_NUMBERLIKE = re.compile(r"[\d./()+-]")  # what a number's run can end or start with at a seam
 # Spaces around @ and any letters in the domain (internationalised ones too); the top level is letters.
 # The local part starts where a word starts, so a long word is not tried again from each of its letters.
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+\s*@\s*[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
@@ -148,14 +150,24 @@ def check_free_text(field: str, text: str | None) -> None:
 def check_free_texts_together(texts: Iterable[tuple[str, str | None]]) -> None:
     """Refuse the free-text fields of one request if, put together, they hold personal data.
 
-    Each field was checked alone already; this finds a number split across two of them
-    (`place: "811218-"`, `description: "9876"`), in the order given and the other way round.
-    PersonalDataFound names the first field and says which others it was read with.
+    Each field was checked alone already; this finds what straddles two of them, such as a number
+    split across them (`place: "811218-"`, `description: "9876"`), in any order of the fields. Only
+    an order whose neighbours could continue each other (digits or separators on both sides of a
+    seam, or an `@` anywhere) is read again. PersonalDataFound names the first field and the others.
     """
-    given = [(field, text) for field, text in texts if text]
+    given = [(field, normal_form(text)) for field, text in texts if text]
     if len(given) < 2:
         return
-    for order in (given, given[::-1]):
-        for kind in find_personal_data("\n".join(text for _, text in order)):
-            fields = [field for field, _ in given]
-            raise PersonalDataFound(fields[0], kind, together_with=tuple(fields[1:]))
+    fields = [field for field, _ in given]
+    for order in permutations(text for _, text in given):
+        if any(_may_continue(a, b) for a, b in pairwise(order)):
+            for kind in find_personal_data("\n".join(order)):
+                raise PersonalDataFound(fields[0], kind, together_with=tuple(fields[1:]))
+
+
+def _may_continue(first: str, second: str) -> bool:
+    """Whether something found in neither alone could straddle the seam between `first` and `second`."""
+    if "@" in first or "@" in second:
+        return True
+    end, start = first.rstrip(), second.lstrip()
+    return bool(end and start) and _NUMBERLIKE.match(end[-1]) is not None and _NUMBERLIKE.match(start[0]) is not None

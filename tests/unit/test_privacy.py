@@ -162,6 +162,13 @@ def test_a_number_split_across_fields_is_found_together(place: str, description:
     assert (caught.value.field, caught.value.together_with) == ("place", ("description",))
 
 
+def test_a_number_split_across_three_fields_in_any_order_is_found() -> None:
+    texts = [("title", "Samtal"), ("description", "-9876"), ("responsible_org", "kommunen 811218")]
+    with pytest.raises(PersonalDataFound) as caught:
+        check_free_texts_together(texts)
+    assert (caught.value.field, caught.value.together_with) == ("title", ("description", "responsible_org"))
+
+
 def test_fields_that_are_clean_together_pass() -> None:
     check_free_texts_together([("place", "Råslätt centrum"), ("description", "12 st"), ("reason", None)])
 
