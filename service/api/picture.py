@@ -41,6 +41,15 @@ def _weekly_row(week: str, area: dict[str, Any], categories: list[str]) -> list[
     ]
 
 
+def weekly_csv(week: str, found: dict[str, Any]) -> Response[Any]:
+    """The weekly lägesbild as CSV (the API's with Accept: text/csv, and the page's download link)."""
+    categories = sorted({c for area in found["areas"] for c in area["counts"]})
+    header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
+    header += ["actions_started", "actions_completed", "actions_followed_up"]
+    rows = [_weekly_row(week, area, categories) for area in found["areas"]]
+    return csv_response(header, rows, f"lagesbild-{week}.csv")
+
+
 class PictureController(Controller):
     """`/api/v1/areas/{id}/picture`, `/api/v1/picture`, `/api/v1/lagesbild/{week}`."""
 
@@ -105,8 +114,4 @@ class PictureController(Controller):
             found = await picture_queries.weekly(conn, tenant, week)
         if not wants_csv(accept):
             return Response(msgspec.convert(found, Weekly))
-        categories = sorted({c for area in found["areas"] for c in area["counts"]})
-        header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
-        header += ["actions_started", "actions_completed", "actions_followed_up"]
-        rows = [_weekly_row(week, area, categories) for area in found["areas"]]
-        return csv_response(header, rows, f"lagesbild-{week}.csv")
+        return weekly_csv(week, found)
