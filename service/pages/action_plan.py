@@ -128,7 +128,11 @@ async def plan(request: Request[Any, Any, Any], context: Context) -> Any:
         )  # fmt: skip
     except Invalid as error:
         field_id, what = FIELDS.get(error.field.split("[")[0], ("titel", "titeln"))
-        message = "Slutdatumet ligger före startdatumet" if error.field == "ends_on" else refusal(error, what)
+        message = refusal(error, what)
+        if error.field == "ends_on":
+            message = "Slutdatumet ligger före startdatumet"
+        elif field_id in ("omrade", "rapporter", "kategorier"):
+            message = f"Välj bland {what} i listan"
         return await _form(request, context, values, {field_id: message}, 400)
     token = values["token"] if 0 < len(values["token"]) <= TOKEN_MAX and values["token"].isprintable() else None
     result = await commands.create(context.store, action, identity, f"page-plan/{token}" if token else None)
