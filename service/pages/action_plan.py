@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.response import Redirect, Template
 
 from domain.action import Action
@@ -99,7 +99,7 @@ def _checked(values: dict[str, Any], errors: dict[str, str]) -> tuple[UUID | Non
 
 
 @post("/insatser", status_code=303)
-async def plan(request: Request[Any, Any, Any], context: Context) -> Any:
+async def plan(request: Request[Any, Any, Any], context: Context) -> Response[Any]:
     """The API's plan_action: area, reports and categories checked, then created with the form's token."""
     identity = context.identity
     identity.require("coordinator")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -86,7 +86,7 @@ async def _detail_page(
 @get("/insatser/{action_id:uuid}", middleware=[recorded("action")], guards=[declared_query_only])
 async def action(
     request: Request[Any, Any, Any], context: Context, action_id: FromPath[UUID], min_position: MinPosition
-) -> Any:
+) -> Template:
     """One action: its linked reports and categories, its follow-ups, and (coordinators) what can be done next."""
     await read_your_writes(context.tracker, "picture", min_position)
     return await _detail_page(request, context, action_id)
@@ -100,7 +100,7 @@ def _version(form: Any) -> int:
 
 
 @post("/insatser/{action_id:uuid}/status", status_code=303)
-async def move_action(request: Request[Any, Any, Any], context: Context, action_id: FromPath[UUID]) -> Any:
+async def move_action(request: Request[Any, Any, Any], context: Context, action_id: FromPath[UUID]) -> Response[Any]:
     """Påbörja, Avsluta, Ställ in: the API's status change, at the version the page showed."""
     context.identity.require("coordinator")
     form = await request.form()
@@ -119,7 +119,7 @@ async def move_action(request: Request[Any, Any, Any], context: Context, action_
 
 
 @post("/insatser/{action_id:uuid}/uppfoljningar", status_code=303)
-async def follow_up(request: Request[Any, Any, Any], context: Context, action_id: FromPath[UUID]) -> Any:
+async def follow_up(request: Request[Any, Any, Any], context: Context, action_id: FromPath[UUID]) -> Response[Any]:
     """Record the effect seen so far and a note (started or completed actions)."""
     context.identity.require("coordinator")
     form = await request.form()

@@ -146,7 +146,7 @@ async def assessment_form(
 @post("/lagesbild/{week:str}/omraden/{area_id:uuid}", status_code=303)
 async def save_assessment(
     request: Request[Any, Any, Any], context: Context, week: FromPath[str], area_id: FromPath[UUID]
-) -> Any:
+) -> Response[Any]:
     """Spara utkast or Publicera, with the version the form was loaded at: a change meanwhile is refused (409)."""
     area = await _area(context, area_id)
     week = _week(week, week_of(context.now))

@@ -125,6 +125,7 @@ async def test_a_stale_page_moves_nothing(client: Client, auth: Token) -> None:
     before = await head(client)
     answer = await _move(client, action_id, "cancelled", version)  # the second click of a stale page
     assert answer.status_code == 409
+    assert answer.headers["content-type"].startswith("text/html")
     assert "Insatsen har ändrats av någon annan" in answer.text
     assert await head(client) == before
 
@@ -137,6 +138,7 @@ async def test_plan_errors_stand_beside_their_fields_and_personal_data_is_refuse
     form = await _plan_form(client) | {"title": "", "responsible_org": "kommunen", "starts_on": "7 december"}
     answer = await client.post("/insatser", data=form)
     assert answer.status_code == 400
+    assert answer.headers["content-type"].startswith("text/html")
     assert '<a href="#omrade">Välj område</a>' in answer.text
     assert '<a href="#titel">Ange titeln</a>' in answer.text
     assert '<a href="#startdatum">Ange startdatumet som ett datum' in answer.text

@@ -39,6 +39,8 @@ async def _post_assessment(client: Client, area_id: str, **form: str) -> tuple[i
     assert version, page.text
     data = {"_csrf_token": await _csrf(client, path), "version": version.group(1)} | form
     answer = await client.post(path, data=data)
+    if answer.status_code != 303:
+        assert answer.headers["content-type"].startswith("text/html"), answer.headers
     return answer.status_code, answer.headers.get("location", ""), answer.text
 
 
