@@ -15,10 +15,12 @@ from domain.errors import Invalid
 from domain.limits import ACTION_DESCRIPTION_MAX, ORG_MAX, TITLE_MAX
 from projections.picture import lists as list_queries
 from service import catalogue, commands
+from service.audit.recording import recorded
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
 from service.references import check_area, check_category, check_reports
 from service.web.context import Context
+from service.web.query_params import declared_query_only
 
 REPORT_CHOICES = 30
 """How many of the newest reports the form offers to link."""
@@ -48,11 +50,13 @@ async def _form(
     async with context.readers.statement(tenant) as conn:
         reports, _ = await list_queries.reports(conn, tenant, status="active", limit=REPORT_CHOICES)
     names = {str(a.id): a.name for a in areas}
-    report_choices = [
-        (r["id"], f"{r['category']}, {names.get(r['area_id'], 'annat område')}, vecka {r['week']}, {r['count']} st")
-        for r in reports
-    ]
     categories = [(c.code, c.name_sv) for c in await catalogue.categories(context.store, tenant)]
+    category = dict(categories)
+    report_choices = [
+        (r["id"], f"{category.get(r['category'], r['category'])}, {names.get(r['area_id'], 'annat område')}, "
+         f"vecka {r['week']}, {r['count']} st")
+        for r in reports
+    ]  # fmt: skip
     title = "Planera insats"
     return page(
         request, "action_plan.html", title=f"Fel: {title}" if errors else title, heading=title, values=values,
@@ -61,7 +65,7 @@ async def _form(
     )  # fmt: skip
 
 
-@get("/insatser/ny")
+@get("/insatser/ny", middleware=[recorded("reports")], guards=[declared_query_only])
 async def plan_form(request: Request[Any, Any, Any], context: Context) -> Template:
     """The empty form, with a fresh token that makes its submit idempotent (a double-click plans one action)."""
     context.identity.require("coordinator")

@@ -44,6 +44,11 @@ async def area_names(context: Context) -> dict[str, str]:
     return {str(area.id): area.name for area in await catalogue.areas(context.store, context.identity.tenant)}
 
 
+async def category_names(context: Context) -> dict[str, str]:
+    """Category code -> its Swedish name (the default list and the partnership's own)."""
+    return {c.code: c.name_sv for c in await catalogue.categories(context.store, context.identity.tenant)}
+
+
 @get("/insatser", name="actions", middleware=[recorded("actions")], guards=[declared_query_only])
 async def actions(request: Request[Any, Any, Any], context: Context, min_position: MinPosition) -> Template:
     """The newest actions, as the API's GET /api/v1/actions lists them."""
@@ -76,7 +81,8 @@ async def _detail_page(
     title = found["title"]
     return page(
         request, "action.html", title=f"Fel: {title}" if errors else title, heading=title, action=found,
-        areas=await area_names(context), statuses=STATUSES, effects=EFFECT_WORDS, moves=moves,
+        areas=await area_names(context), categories=await category_names(context), statuses=STATUSES,
+        effects=EFFECT_WORDS, moves=moves,
         effect_choices=[(e, EFFECT_WORDS[e]) for e in EFFECTS], values=values or {"effect": "", "note": ""},
         errors=errors or {}, coordinator="coordinator" in context.identity.roles,
         can_follow_up=found["status"] in ("started", "completed"), status_code=status_code,

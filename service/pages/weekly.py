@@ -21,7 +21,7 @@ from service.api.params import MinPosition
 from service.api.picture import weekly_csv
 from service.audit.recording import recorded
 from service.errors import AlreadyExists, NotFound, StaleVersion
-from service.pages.actions import EFFECT_WORDS
+from service.pages.actions import EFFECT_WORDS, category_names
 from service.pages.overview import LEVELS as LEVEL_WORDS
 from service.pages.overview import NO_LEVEL, TRENDS
 from service.pages.refusals import refusal, text_error
@@ -78,6 +78,7 @@ async def _weekly_page(
         request, "weekly.html", title="Veckans lägesbild", weekly=found, coordinator=coordinator, drafts=drafts,
         previous=shift_week(week, -1), next=shift_week(week, 1) if week < this_week else None,
         levels=LEVEL_WORDS, no_level=NO_LEVEL, trends=TRENDS, effects=EFFECT_WORDS,
+        categories=await category_names(context),
     )  # fmt: skip
 
 

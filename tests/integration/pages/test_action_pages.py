@@ -81,8 +81,9 @@ async def test_a_planned_action_links_its_reports_and_categories(client: Client,
     assert detail.json()["categories"] == ["klotter", "otrygg-plats"]
     assert len(detail.json()["report_ids"]) == 1
     page = await client.get(f"/insatser/{action_id}")
-    assert "klotter, vecka 2026-W47, 2 st (polisen)" in page.text
+    assert "Klotter, vecka 2026-W47, 2 st (polisen)" in page.text
     assert '<span class="status status--planned">Planerad</span>' in page.text
+    assert "<dd>Klotter, Otrygg plats</dd>" in page.text
 
 
 async def test_an_action_is_started_followed_up_and_completed(client: Client, auth: Token) -> None:
@@ -177,3 +178,22 @@ async def test_the_action_pages_are_recorded_in_the_read_log(client: Client, aut
     kinds = {(r["resource"], r["route"]) for r in reads}
     assert ("actions", "GET /insatser") in kinds
     assert ("action", "GET /insatser/{action_id}") in kinds
+
+
+async def test_a_follow_up_with_personal_data_or_at_a_stale_version_stores_nothing(client: Client, auth: Token) -> None:
+    _, _, action_id = await _planned(client, auth)
+    started = await _move(client, action_id, "started")
+    await client.get(started.headers["location"])
+    before = await head(client)
+    form = {"_csrf_token": await _csrf(client, "/insatser"), "version": await _version(client, action_id)}
+    note = "Ring 070-123 45 67 om det händer igen"
+    answer = await client.post(f"/insatser/{action_id}/uppfoljningar", data=form | {"effect": "unknown", "note": note})
+    assert answer.status_code == 400
+    assert '<a href="#anteckning">Anteckningen ser ut att innehålla ett telefonnummer' in answer.text
+    assert f">{note}</textarea>" in answer.text
+    assert 'value="unknown" checked' in answer.text
+    stale = form | {"version": "1", "effect": "improved", "note": "Lugnare"}
+    answer = await client.post(f"/insatser/{action_id}/uppfoljningar", data=stale)
+    assert answer.status_code == 409
+    assert "Insatsen har ändrats av någon annan" in answer.text
+    assert await head(client) == before
