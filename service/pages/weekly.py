@@ -61,8 +61,8 @@ async def _assessment(context: Context, area_id: UUID, week: str) -> Assessment 
 
 
 async def _weekly_page(
-    request: Request[Any, Any, Any], context: Context, week: FromPath[str], min_position: int | None
-) -> Any:
+    request: Request[Any, Any, Any], context: Context, week: str, min_position: int | None
+) -> Template:
     await read_your_writes(context.tracker, "picture", min_position)
     this_week = week_of(context.now)
     week, tenant = _week(week, this_week), context.identity.tenant
@@ -85,8 +85,7 @@ async def _weekly_page(
 @get("/lagesbild", name="weekly_now", middleware=[recorded("lagesbild")], guards=[declared_query_only])
 async def weekly_now(request: Request[Any, Any, Any], context: Context, min_position: MinPosition) -> Template:
     """The lägesbild of the current week (the same query as the API's GET /api/v1/lagesbild/{week})."""
-    page_now: Template = await _weekly_page(request, context, week_of(context.now), min_position)
-    return page_now
+    return await _weekly_page(request, context, week_of(context.now), min_position)
 
 
 @get("/lagesbild/{week:str}", name="weekly", middleware=[recorded("lagesbild")], guards=[declared_query_only])
@@ -94,8 +93,7 @@ async def weekly(
     request: Request[Any, Any, Any], context: Context, week: FromPath[str], min_position: MinPosition
 ) -> Template:
     """A week's lägesbild, with links to the week before and after."""
-    found: Template = await _weekly_page(request, context, week, min_position)
-    return found
+    return await _weekly_page(request, context, week, min_position)
 
 
 @get("/lagesbild/{week:str}/csv", middleware=[recorded("lagesbild")], guards=[declared_query_only])
