@@ -94,6 +94,21 @@ async def test_the_plan_form_sent_again_with_other_values_asks_to_send_it_anew(c
     assert again.headers["location"].split("?")[0] != first.headers["location"].split("?")[0]
 
 
+async def test_the_plan_form_refuses_invisible_characters_and_numbers_split_across_fields(
+    client: Client, auth: Token
+) -> None:
+    tenant = new_tenant()
+    area_id = await _area(client, auth, tenant)
+    await _sign_in(client, tenant=tenant)
+    form = await _plan_form(client) | {"area_id": area_id, "responsible_org": "kommunen"}
+    invisible = await client.post("/insatser", data=form | {"title": "Natt\u200bvandring"})
+    assert invisible.status_code == 400
+    assert "Titeln får inte innehålla osynliga tecken" in invisible.text
+    split = await client.post("/insatser", data=form | {"title": "Samtal 811218", "description": "-9876"})
+    assert split.status_code == 400
+    assert "tillsammans med formulärets andra fält" in split.text
+
+
 async def test_a_planned_action_links_its_reports_and_categories(client: Client, auth: Token) -> None:
     tenant, _, action_id = await _planned(client, auth)
     detail = await client.get(f"/api/v1/actions/{action_id}", headers=auth("reporter", tenant=tenant))
