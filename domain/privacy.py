@@ -26,9 +26,18 @@ _NUMBERLIKE = re.compile(r"[\d./()+-]")  # what a number's run can end or start 
 # Spaces around @ and any letters in the domain (internationalised ones too); the top level is letters.
 # The local part starts where a word starts, so a long word is not tried again from each of its letters.
 _EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]+\s*@\s*[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
-# Dates and times are no phone numbers (`den 01-02-2026`, `kl. 08.30-10.00`): unless they are one
-# link of a longer chain of the same kind (`07.12.05.67`, which is no date but a disguised number).
-_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([-/.])(\d{1,2})\2(\d{2}|(?:19|20)\d{2})(?![\d])(?![./-]\d)")
+# Dates and times are cut out of a run before numbers are sought in it (`den 01-02-2026 12 st`,
+# `2026-11-02 – 2026-11-08`, `kl. 08.30-10.00`): beside other digits they could make a phone number,
+# or twelve digits with a valid date and check digit. Not where they are one link of a longer chain
+# (`07.12.05.67`, `1981-12-18-9876`: disguised numbers).
+_END = r"(?!\d)(?![./+-]\d)"  # a date ends there, and is not one link of a longer chain
+_DATES = (
+    re.compile(
+        rf"(?<![\d./-])(?P<a>\d{{1,2}})(?P<sep>[-/.])(?P<b>\d{{1,2}})(?P=sep)(?:\d{{2}}|(?:19|20)\d{{2}}){_END}"
+    ),
+    re.compile(rf"(?<![\d./-])(?:19|20)\d{{2}}(?P<sep>[-/.])(?P<b>\d{{2}})(?P=sep)(?P<a>\d{{2}}){_END}"),
+    re.compile(rf"(?<![\d./-])(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}}) (?:19|20)\d{{2}}{_END}"),  # 1/11 2026
+)
 _TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])[.:]([0-5]\d)(?!\d)(?!\.\d)")
 _LONGEST = 13  # digits: 0046 and a nine-digit national number
 
@@ -100,18 +109,15 @@ def _parts(run: str, before: str, *patterns: re.Pattern[str]) -> Iterator[tuple[
 def _cut_if_date_or_time(match: re.Match[str]) -> str:
     if match.re is _TIME:
         return "|"
-    first, second = int(match.group(1)), int(match.group(3))
-    return "|" if 1 <= first <= 31 and 1 <= second <= 31 else match.group(0)  # day and month either way round
+    day_or_month = int(match.group("a")), int(match.group("b"))
+    return "|" if all(1 <= n <= 31 for n in day_or_month) else match.group(0)
 
 
 def _kinds_in_run(run: str, before: str) -> Iterator[str]:
-    # An identity number is told by its date and check digit, yet a date and a time beside it can make
-    # twelve digits with both (`2026-11-20 21.30`): times are cut out first. Dates stay, or the
-    # number written as one (`1981-12-18-9876`) would pass.
     count = sum(ch.isdigit() for ch in run)
     if count >= 10 and any(
         _is_identity_number(digits)
-        for part, previous in _parts(run, before, _TIME)
+        for part, previous in _parts(run, before, *_DATES, _TIME)
         for digits, _, _ in _windows(part, previous)
     ):
         yield PERSONAL_IDENTITY_NUMBER
@@ -120,7 +126,7 @@ def _kinds_in_run(run: str, before: str) -> Iterator[str]:
         and ("0" in run or "+" in before)
         and any(
             start and _is_phone_number(digits, plus)
-            for part, previous in _parts(run, before, _DATE, _TIME)
+            for part, previous in _parts(run, before, *_DATES, _TIME)
             for digits, plus, start in _windows(part, previous)
         )
     ):

@@ -50,6 +50,7 @@ FOUND = [
     ("(811218) 9876", PNR),
     (f"nr{NBSP}811218{NBSP}9876", PNR),
     ("19811218 - 9876", PNR),
+    ("1981-12-18-9876", PNR),  # written as a date, but the date is one link of a longer chain
     # phone numbers
     ("Ring 070-123 45 67", PHONE),
     ("tel 0701234567", PHONE),
@@ -120,6 +121,9 @@ PASSES = [
     "mellan 2026-11-02 och 2026-11-08",
     "upptäckt 2026-11-02 21.00",  # date and time make twelve digits with a valid date and check digit
     "upptäckt 2026-11-03 08.30, åter 2026-11-04 22.15",
+    "perioden 2000-01-01 2000-01-01",  # two dates side by side make twelve digits with a valid check digit
+    "upptäckt 1/1 2012 122 764 kr",
+    "(1981-12-18 är ett datum)",
 ]
 
 

@@ -78,3 +78,36 @@ def test_a_disguised_phone_number_is_found(data: st.DataObject) -> None:
 def test_a_disguised_email_address_is_found(local: str, domain: str, at: str, dot: str) -> None:
     text = f"skriv till {local}{at}{domain.replace('.', dot)} snarast"
     assert EMAIL_ADDRESS in list(find_personal_data(text)), repr(text)
+
+
+@st.composite
+def near_misses(draw: st.DrawFn) -> str:
+    """A date, a time or a range of times, an amount, a case or file number, an ISO week: never personal data."""
+    year, month, day = draw(st.integers(2000, 2030)), draw(st.integers(1, 12)), draw(st.integers(1, 28))
+    hour, minute = draw(st.integers(0, 23)), draw(st.sampled_from([0, 5, 15, 30, 45, 59]))
+    end_hour = draw(st.integers(hour, 23))
+    return draw(
+        st.sampled_from(
+            [
+                f"{year}-{month:02}-{day:02}",
+                f"{day:02}.{month:02}.{year}",
+                f"{day}/{month} {year}",
+                f"{day:02}-{month:02}-{year}",
+                f"{hour:02}.{minute:02}",
+                f"kl {hour:02}:{minute:02}",
+                f"{hour:02}.{minute:02}\u2013{end_hour:02}.{minute:02}",
+                f"{draw(st.integers(1, 999))} {draw(st.integers(0, 999)):03} kr",
+                f"5000-K{draw(st.integers(100000, 999999))}-{year % 100:02}",
+                f"Dnr KS {year}/{draw(st.integers(1, 9999))}",
+                f"{year}-W{draw(st.integers(1, 52)):02}",
+                f"{draw(st.integers(0, 40))} st",
+            ]
+        )
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=st.lists(near_misses(), min_size=1, max_size=4), joint=st.sampled_from([" ", ", ", " och ", " kl ", "\n"]))
+def test_dates_times_amounts_case_numbers_and_weeks_together_pass(parts: list[str], joint: str) -> None:
+    text = f"Upptäckt {joint.join(parts)}"
+    assert list(find_personal_data(text)) == [], repr(text)
