@@ -176,6 +176,19 @@ async def test_missing_when_and_both_when(client: Client, auth: Token) -> None:
     assert '<a href="#tidpunkt">Fyll i antingen Tidpunkt eller Vecka, inte båda</a>' in answer.text
 
 
+async def test_a_tampered_choice_or_a_future_week_is_refused_in_words(client: Client, auth: Token) -> None:
+    await _sign_in(client, "reporter")
+    area = await _area(client, auth)
+    answer = await client.post("/rapportera", data=await _form(client, area, kategori="finns-inte"))
+    assert '<a href="#kategori">Välj en av kategorierna i listan</a>' in answer.text
+    answer = await client.post("/rapportera", data=await _form(client, str(uuid.uuid4())))
+    assert '<a href="#omrade">Välj ett av områdena i listan' in answer.text
+    answer = await client.post("/rapportera", data=await _form(client, area, tidpunkt="", vecka="2999-W01"))
+    assert '<a href="#vecka">Vecka ligger i framtiden. Ange när det hände – senast nu</a>' in answer.text
+    answer = await client.post("/rapportera", data=await _form(client, area, tidpunkt="", vecka="v 60"))
+    assert '<a href="#vecka">Det finns ingen sådan vecka' in answer.text
+
+
 async def _correction(client: Client, path: str, version: int, **fields: str) -> Any:
     page = await client.get(path)
     csrf = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
@@ -265,7 +278,12 @@ async def test_the_report_page_is_recorded_in_the_read_log(client: Client, auth:
     form = await _form(client, await _area(client, auth, tenant))
     path = (await client.post("/rapportera", data=form)).headers["location"].split("?")[0]
     assert (await client.get(path)).status_code == 200
+    missing = str(uuid.uuid4())
+    assert (await client.get(f"/rapporter/{missing}")).status_code == 404
     reads = await recorded_reads(client, auth, tenant, resource="report")
-    assert [(r["actor"], r["resource_id"], r["route"]) for r in reads] == [
-        ("test-rapportor", path.rsplit("/", 1)[1], "GET /rapporter/{report_id}")
-    ]
+    assert sorted((r["actor"], r["resource_id"], r["route"], r["status"]) for r in reads) == sorted(
+        [
+            ("test-rapportor", path.rsplit("/", 1)[1], "GET /rapporter/{report_id}", 200),
+            ("test-rapportor", missing, "GET /rapporter/{report_id}", 404),
+        ]
+    )
