@@ -56,6 +56,7 @@ async def _show(
     names = choices.names
     title = f"Rapport: {names.get(report.category, report.category)}, {names.get(str(report.area_id), 'okänt område')}"
     occurred = report.occurred_at and report_form.values_of(report)["tidpunkt"]
+    allowed = reporting.may_change(context.identity, report)
     return page(
         request,
         "report.html",
@@ -67,7 +68,8 @@ async def _show(
         stored_at=report.created_on.astimezone(SWEDEN).strftime("%Y-%m-%d %H:%M:%S"),
         receipt=receipt,
         notice=notice,
-        may_change=reporting.may_change(context.identity, report) and not (report.retracted or report.redacted),
+        may_correct=allowed and not (report.retracted or report.redacted),
+        may_retract=allowed and not report.retracted,
         values=values or report_form.values_of(report),
         retract_reason=retract_reason,
         errors=errors or {},

@@ -247,6 +247,20 @@ async def test_a_retraction_with_a_reason(client: Client, auth: Token) -> None:
     assert "Rätta rapporten" not in page.text
 
 
+async def test_a_redacted_report_can_be_withdrawn_but_not_corrected(client: Client, auth: Token) -> None:
+    path, _ = await _submit(client, auth)
+    redaction = {"reason": "Gallring"}
+    answer = await client.post(
+        f"{path.replace('/rapporter/', '/api/v1/reports/')}/redaction", json=redaction, headers=auth("coordinator")
+    )
+    assert answer.status_code == 200, answer.text
+    page = await client.get(path)
+    assert "<dd>Maskad</dd>" in page.text
+    assert "Gångtunneln" not in page.text
+    assert "Rätta rapporten" not in page.text
+    assert "Dra tillbaka rapporten" in page.text
+
+
 async def test_another_organisation_reads_but_may_not_change(client: Client, auth: Token) -> None:
     path, _ = await _submit(client, auth)
     await _sign_in(client, "reporter", org="polisen", sub="test-polis")
