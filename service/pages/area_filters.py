@@ -1,0 +1,92 @@
+"""Område's query string (web app): the chart's weeks and the reports' filters, checked, each error in words."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+from domain.errors import Invalid, PersonalDataFound
+from domain.limits import ORG_MAX
+from domain.privacy import EMAIL_ADDRESS, PERSONAL_IDENTITY_NUMBER, PHONE_NUMBER, check_free_text
+from domain.weeks import parse_week
+
+DEFAULT_WEEKS, MAX_WEEKS = 8, 52
+"""The chart shows 8 weeks unless the reader chooses up to 52 (the API's bounds)."""
+FIELDS = ("veckor", "kategori", "organisation", "vecka")
+"""The query parameters, in the page's order; each is also its field's id (what the error summary links to)."""
+PERSONAL_DATA_IN_WORDS = {
+    PERSONAL_IDENTITY_NUMBER: "ett personnummer eller samordningsnummer",
+    PHONE_NUMBER: "ett telefonnummer",
+    EMAIL_ADDRESS: "en e-postadress",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AreaFilters:
+    """What the reader asked for: valid values, what was typed (kept in the form), the errors by field id."""
+
+    weeks: int = DEFAULT_WEEKS
+    category: str | None = None
+    org: str | None = None
+    week: str | None = None
+    typed: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _weeks(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_WEEKS:
+        raise ValueError(f"Ange antal veckor som ett heltal från 1 till {MAX_WEEKS}")
+    return int(text)
+
+
+def _category(text: str, categories: Collection[str]) -> str:
+    if text not in categories:
+        raise ValueError("Välj en kategori i listan")
+    return text
+
+
+def _org(text: str) -> str:
+    if len(text) > ORG_MAX:
+        raise ValueError(f"Organisationen får vara högst {ORG_MAX} tecken")
+    if not text.isprintable():
+        raise ValueError("Organisationen får bara innehålla synliga tecken")
+    try:
+        check_free_text("organisation", text)
+    except PersonalDataFound as found:
+        what = PERSONAL_DATA_IN_WORDS.get(found.kind, "personuppgifter")
+        raise ValueError(f"Organisationen ser ut att innehålla {what}: skriv organisationens namn") from None
+    return text
+
+
+def _week(text: str) -> str:
+    try:
+        return parse_week("vecka", text)
+    except Invalid:
+        raise ValueError("Ange en vecka som finns, som år och veckonummer, till exempel 2026-W47") from None
+
+
+def read_filters(query: Mapping[str, str], categories: Collection[str]) -> AreaFilters:
+    """The filters in `query` (parameter -> value; empty means not given); `categories` are the codes to choose from."""
+    typed = {name: query[name].strip() for name in FIELDS if query.get(name)}
+    errors: dict[str, str] = {}
+    values: dict[str, object] = {}
+    checks = {"veckor": _weeks, "kategori": lambda t: _category(t, categories), "organisation": _org, "vecka": _week}
+    for name, check in checks.items():
+        if typed.get(name):
+            try:
+                values[name] = check(typed[name])
+            except ValueError as error:
+                errors[name] = str(error)
+    weeks = values.get("veckor", DEFAULT_WEEKS)
+    return AreaFilters(
+        weeks=weeks if isinstance(weeks, int) else DEFAULT_WEEKS,
+        category=_text(values.get("kategori")),
+        org=_text(values.get("organisation")),
+        week=_text(values.get("vecka")),
+        typed=typed,
+        errors=errors,
+    )
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
