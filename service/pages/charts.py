@@ -47,7 +47,7 @@ def describe(what: str, points: Sequence[tuple[str, int]]) -> str:
 def bar_chart(chart_id: str, title: str, what: str, points: Sequence[tuple[str, int]]) -> Markup:
     """A bar per week (`points`: week and value, oldest first) as an SVG image named by `title`.
 
-    `chart_id` must be unique in the page: the image is labelled by its own <title> and <desc>.
+    `chart_id` must be unique in the page: the image is named by its own <title> and described by its <desc>.
     Every bar carries its week and value in a <title> as well; the numbers are on the axis and,
     for a few weeks, above each bar, so nothing is told by colour alone.
     """
@@ -59,7 +59,7 @@ def bar_chart(chart_id: str, title: str, what: str, points: Sequence[tuple[str, 
     cid = escape(chart_id)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}"'
-        f' role="img" aria-labelledby="{cid}-title {cid}-desc" id="{cid}">',
+        f' role="img" aria-labelledby="{cid}-title" aria-describedby="{cid}-desc" id="{cid}">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(describe(what, points))}</desc>',
     ]

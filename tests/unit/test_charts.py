@@ -31,7 +31,8 @@ def test_the_chart_is_an_image_labelled_by_its_title_and_description() -> None:
     svg = _parsed(WEEKS)
     assert svg.tag == f"{SVG}svg"
     assert svg.get("role") == "img"
-    assert svg.get("aria-labelledby") == "chart-klotter-title chart-klotter-desc"
+    assert svg.get("aria-labelledby") == "chart-klotter-title"
+    assert svg.get("aria-describedby") == "chart-klotter-desc"
     title, desc = svg.find(f"{SVG}title"), svg.find(f"{SVG}desc")
     assert title is not None
     assert title.get("id") == "chart-klotter-title"
