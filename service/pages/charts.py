@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36
+WIDTH, HEIGHT = 480, 200
+LEFT, RIGHT, TOP, BOTTOM = 40, 8, 16, 32
 """The drawing's size in its own units (it scales to the page's width) and the margins around the plot."""
-MAX_LABELS = 13
-"""At most this many week labels under the bars (every n-th week when more are shown), and values above them."""
+MAX_LABELS = 9
+"""At most this many week labels under the bars (every n-th week back from the latest when more are shown),
+and values above the bars only up to this many weeks."""
 
 
 def nice_scale(largest: int) -> tuple[int, int]:
@@ -80,7 +81,7 @@ def bar_chart(chart_id: str, title: str, what: str, points: Sequence[tuple[str, 
             parts.append(
                 f'<text class="chart__value" x="{middle:.1f}" y="{y - 3:.1f}" text-anchor="middle">{value}</text>'
             )
-        if i % label_every == 0 or i == len(points) - 1:
+        if (len(points) - 1 - i) % label_every == 0:  # counted back from the latest week
             parts.append(
                 f'<text class="chart__label" x="{middle:.1f}" y="{HEIGHT - BOTTOM + 16}"'
                 f' text-anchor="middle">{escape(_week_label(week))}</text>'

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
@@ -67,9 +68,15 @@ class Area:
         return await self.client.get(f"/omraden/{area_id or self.id}", params=params)
 
 
-@pytest.fixture
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def area(database_dsn: str, data_dir: Path) -> AsyncIterator[Area]:
-    """Råslätt: klotter over four weeks, lighting and a fire this week, an action followed up, two assessments."""
+    """Råslätt, in a tenant of its own, once for the module (its tests only read).
+
+    Klotter over four weeks, lighting and a retracted fire this week, an action followed up, two assessments.
+    """
     settings = Settings.from_env({"DATABASE_URL": database_dsn, "LAGESBILD_DATA_DIR": str(data_dir)})
     async with AsyncTestClient(create_app(settings, database_dsn, clock=lambda: NOW)) as client:
         client.follow_redirects = False
@@ -173,69 +180,76 @@ async def test_the_reports_newest_first_without_retracted_ones(area: Area) -> No
     assert listed[1][1] == "2026-11-24 20:00"
 
 
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        (
-            {"kategori": "klotter"},
-            [("2026-W48", "Klotter"), ("2026-W47", "Klotter"), ("2026-W46", "Klotter"), ("2026-W45", "Klotter")],
-        ),
-        ({"organisation": "kommunen"}, [("2026-W48", "Bristande belysning")]),
-        ({"vecka": "2026-W47"}, [("2026-W47", "Klotter")]),
-        ({"kategori": "klotter", "vecka": "2026-W48", "organisation": "polisen"}, [("2026-W48", "Klotter")]),
-        ({"kategori": "brand"}, []),
-        ({"kategori": "", "organisation": "", "vecka": ""}, None),
-    ],
-)
-async def test_the_reports_filtered(area: Area, params: dict[str, str], expected: list[tuple[str, str]] | None) -> None:
-    answer = await area.page(**params)
-    assert answer.status_code == 200, answer.text
-    listed = rows(answer.text, "rapportlista")
-    if expected is None:
-        assert len(listed) == 5
-    elif not expected:
-        assert listed == [["Inga rapporter som matchar filtret."]]
-    else:
-        assert [(r[0], r[2]) for r in listed] == expected
-    for name, value in params.items():
-        if value and name != "kategori":
-            assert f'name="{name}" type="text"\n         value="{value}"' in answer.text
-    if params.get("kategori"):
-        assert f'<option value="{params["kategori"]}" selected>' in answer.text
+FILTERS: list[tuple[dict[str, str], list[tuple[str, str]] | None]] = [
+    ({"kategori": "klotter"}, [(f"2026-W{n}", "Klotter") for n in (48, 47, 46, 45)]),
+    ({"organisation": "kommunen"}, [("2026-W48", "Bristande belysning")]),
+    ({"vecka": "2026-W47"}, [("2026-W47", "Klotter")]),
+    ({"kategori": "klotter", "vecka": "2026-W48", "organisation": "polisen"}, [("2026-W48", "Klotter")]),
+    ({"kategori": "brand"}, []),
+    ({"kategori": "", "organisation": "", "vecka": ""}, None),
+]  # fmt: skip
+"""Filters and the reports (week, category) they leave; None: all five, as without filters."""
 
 
-@pytest.mark.parametrize(
-    ("params", "field", "message"),
-    [
-        ({"veckor": "53"}, "veckor", "Ange antal veckor som ett heltal från 1 till 52"),
-        ({"veckor": "0"}, "veckor", "Ange antal veckor som ett heltal från 1 till 52"),
-        ({"veckor": "åtta"}, "veckor", "Ange antal veckor som ett heltal från 1 till 52"),
-        ({"kategori": "katter"}, "kategori", "Välj en kategori i listan"),
-        ({"vecka": "vecka 47"}, "vecka", "Ange en vecka som finns, som år och veckonummer, till exempel 2026-W47"),
-        ({"vecka": "2026-W54"}, "vecka", "Ange en vecka som finns, som år och veckonummer, till exempel 2026-W47"),
-        ({"organisation": "x" * 65}, "organisation", "Organisationen får vara högst 64 tecken"),
-        ({"organisation": "811228-9874"}, "organisation", "Organisationen ser ut att innehålla ett personnummer"),
-        ({"organisation": "kontakt@example.se"}, "organisation", "Organisationen ser ut att innehålla en e-postadress"),
-    ],
-)
-async def test_bad_filter_values_stand_beside_their_fields_and_show_no_data(
-    area: Area, auth: Token, params: dict[str, str], field: str, message: str
-) -> None:
-    answer = await area.page(**params)
-    assert answer.status_code == 400, answer.text
-    assert "<title>Fel: Råslätt – Lägesbild</title>" in answer.text
-    assert re.search(rf'<li><a href="#{field}">{re.escape(html.escape(message, quote=False))}', answer.text)
-    assert f'id="{field}-error"' in answer.text
-    assert f'aria-describedby="{field}-hint {field}-error" aria-invalid="true"' in answer.text or (
-        f'aria-describedby="{field}-error" aria-invalid="true"' in answer.text
-    )
-    assert 'id="rapportlista"' not in answer.text
-    assert 'role="img"' not in answer.text
-    value = params[field]
-    if field != "kategori":
-        assert f'value="{html.escape(value)}"' in answer.text
-    reads = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
-    assert reads == []
+async def test_the_reports_filtered(area: Area) -> None:
+    for params, expected in FILTERS:
+        answer = await area.page(**params)
+        assert answer.status_code == 200, answer.text
+        listed = rows(answer.text, "rapportlista")
+        if expected is None:
+            assert len(listed) == 5
+        elif not expected:
+            assert listed == [["Inga rapporter som matchar filtret."]]
+        else:
+            assert [(r[0], r[2]) for r in listed] == expected, params
+        for name, value in params.items():
+            if value and name != "kategori":
+                assert f'name="{name}" type="text"\n         value="{value}"' in answer.text
+        if params.get("kategori"):
+            assert f'<option value="{params["kategori"]}" selected>' in answer.text
+
+
+WEEKS_1_TO_52 = "Ange antal veckor som ett heltal från 1 till 52"
+A_REAL_WEEK = "Ange en vecka som finns, som år och veckonummer, till exempel 2026-W47"
+BAD_FILTERS: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"veckor": "53"}, {"veckor": WEEKS_1_TO_52}),
+    ({"veckor": "0"}, {"veckor": WEEKS_1_TO_52}),
+    ({"veckor": "åtta"}, {"veckor": WEEKS_1_TO_52}),
+    ({"kategori": "katter"}, {"kategori": "Välj en kategori i listan"}),
+    ({"vecka": "vecka 47"}, {"vecka": A_REAL_WEEK}),
+    ({"vecka": "2026-W54"}, {"vecka": A_REAL_WEEK}),
+    ({"organisation": "x" * 65}, {"organisation": "Organisationen får vara högst 64 tecken"}),
+    ({"organisation": "811228-9874"}, {"organisation": "Organisationen ser ut att innehålla ett personnummer"}),
+    ({"organisation": "kontakt@example.se"}, {"organisation": "Organisationen ser ut att innehålla en e-postadress"}),
+    ({"vecka": "47", "veckor": "-1", "kategori": "klotter"}, {"veckor": WEEKS_1_TO_52, "vecka": A_REAL_WEEK}),
+]
+"""Bad filter values and the errors they give, by field, in the page's order."""
+
+
+async def test_bad_filter_values_stand_beside_their_fields_and_show_no_data(area: Area, auth: Token) -> None:
+    before = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
+    for params, errors in BAD_FILTERS:
+        answer = await area.page(**params)
+        assert answer.status_code == 400, answer.text
+        assert "<title>Fel: Råslätt – Lägesbild</title>" in answer.text
+        summary = re.findall(r'<li><a href="#([a-z]+)">([^<]*)</a></li>', answer.text)
+        assert [(field, html.unescape(message)[: len(errors[field])]) for field, message in summary] == list(
+            errors.items()
+        )
+        for field in errors:
+            assert f'id="{field}-error"' in answer.text
+            assert re.search(rf'aria-describedby="(?:{field}-hint )?{field}-error" aria-invalid="true"', answer.text)
+        for field, value in params.items():
+            if field != "kategori":
+                assert f'value="{html.escape(value)}"' in answer.text  # kept as typed
+            elif field in errors:
+                assert " selected>" not in answer.text  # a category not in the list: the list shows all
+            else:
+                assert f'<option value="{value}" selected>' in answer.text
+        assert 'id="rapportlista"' not in answer.text
+        assert 'role="img"' not in answer.text
+    after = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
+    assert after == before
 
 
 async def test_unknown_query_parameters_are_refused(area: Area) -> None:
@@ -271,8 +285,9 @@ async def test_the_page_is_recorded_in_the_read_log_like_the_api_read(area: Area
     missing = str(uuid.uuid4())
     assert (await area.page(missing)).status_code == 404
     reads = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
-    assert sorted((r["resource_id"], r["status"], r["route"]) for r in reads) == sorted(
-        [(area.id, 200, "GET /omraden/{area_id}"), (missing, 404, "GET /omraden/{area_id}")]
-    )
-    [filtered] = [r for r in reads if r["status"] == 200]
+    filtered, refused = reads[-2:]  # oldest first
+    route = "GET /omraden/{area_id}"
+    assert (filtered["resource_id"], filtered["status"], filtered["route"]) == (area.id, 200, route)
     assert filtered["query_params"] == {"kategori": "klotter"}
+    assert (filtered["org"], filtered["roles"]) == ("kommunen", ["coordinator"])
+    assert (refused["resource_id"], refused["status"], refused["route"]) == (missing, 404, route)
