@@ -138,6 +138,8 @@ async def area_page(
         title=picture["area"]["name"],
         heading=picture["area"]["name"],
         picture=picture,
+        last_report=_local(picture["last_report_at"]),
+        latest_published=_local((picture["assessment"] or {}).get("published_at")),
         this_week=_this_week(picture, names),
         charts=_charts(picture, names),
         history=_history(history),

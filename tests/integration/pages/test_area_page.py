@@ -291,3 +291,14 @@ async def test_the_page_is_recorded_in_the_read_log_like_the_api_read(area: Area
     assert filtered["query_params"] == {"kategori": "klotter"}
     assert (filtered["org"], filtered["roles"]) == ("kommunen", ["coordinator"])
     assert (refused["resource_id"], refused["status"], refused["route"]) == (missing, 404, route)
+
+
+async def test_an_area_nobody_has_reported_from_says_so_in_words(area: Area) -> None:
+    empty = await area.write("POST", "/areas", {"code": "centrum", "name": "Centrum"}, "admin", "kommunen")
+    page = (await area.page(empty["id"])).text
+    assert rows(page, "veckans-antal") == [["Inga rapporter denna vecka."]]
+    assert "Inga rapporter de senaste 8 veckorna." in page
+    assert '<span class="level level--none">Ingen bedömning</span> – området har ingen publicerad bedömning.' in page
+    assert rows(page, "oppna-insatser") == [["Inga öppna insatser."]]
+    assert rows(page, "rapportlista") == [["Inga rapporter."]]
+    assert "Senaste rapport: ingen ännu." in page
