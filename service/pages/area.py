@@ -117,8 +117,8 @@ async def area_page(
     """
     tenant = context.identity.tenant
     names = {c.code: c.name_sv for c in await catalogue.categories(context.store, tenant)}
-    typed = {"veckor": veckor, "kategori": kategori, "organisation": organisation, "vecka": vecka}
-    filters = read_filters({k: v for k, v in typed.items() if v}, names)
+    # The parameters are declared for the guard (and read here with their repeats, each value checked).
+    filters = read_filters(request.query_params.multi_items(), names)
     form = _filter_form(request, filters, names)
     if filters.errors:
         area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page

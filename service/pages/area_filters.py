@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from domain.errors import Invalid, PersonalDataFound
@@ -65,14 +65,23 @@ def _week(text: str) -> str:
         raise ValueError("Ange en vecka som finns, som år och veckonummer, till exempel 2026-W47") from None
 
 
-def read_filters(query: Mapping[str, str], categories: Collection[str]) -> AreaFilters:
-    """The filters in `query` (parameter -> value; empty means not given); `categories` are the codes to choose from."""
-    typed = {name: query[name].strip() for name in FIELDS if query.get(name)}
+def read_filters(query: Iterable[tuple[str, str]], categories: Collection[str]) -> AreaFilters:
+    """The filters in `query` (its parameters, repeats included; empty means not given) from `categories`' codes.
+
+    A parameter given twice is an error: every value in the query string is checked here.
+    """
+    given: dict[str, list[str]] = {}
+    for name, value in query:
+        if name in FIELDS and value.strip():
+            given.setdefault(name, []).append(value.strip())
+    typed = {name: values[0] for name, values in given.items()}
     errors: dict[str, str] = {}
     values: dict[str, object] = {}
     checks = {"veckor": _weeks, "kategori": lambda t: _category(t, categories), "organisation": _org, "vecka": _week}
     for name, check in checks.items():
-        if typed.get(name):
+        if len(given.get(name, ())) > 1:
+            errors[name] = "Ange bara ett värde"
+        elif typed.get(name):
             try:
                 values[name] = check(typed[name])
             except ValueError as error:

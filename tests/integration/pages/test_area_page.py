@@ -302,3 +302,12 @@ async def test_an_area_nobody_has_reported_from_says_so_in_words(area: Area) -> 
     assert rows(page, "oppna-insatser") == [["Inga öppna insatser."]]
     assert rows(page, "rapportlista") == [["Inga rapporter."]]
     assert "Senaste rapport: ingen ännu." in page
+
+
+async def test_a_filter_given_twice_is_refused_so_that_every_value_is_checked(area: Area, auth: Token) -> None:
+    before = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
+    answer = await area.page(organisation=["polisen", "811228-9874"])
+    assert answer.status_code == 400, answer.text
+    assert '<li><a href="#organisation">Ange bara ett värde</a></li>' in answer.text
+    after = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
+    assert after == before
