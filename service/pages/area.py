@@ -125,13 +125,13 @@ async def area_page(
         return page(request, "area.html", title=f"Fel: {area.name}", heading=area.name, status_code=400, **form)
     async with tenant_connection(context.pool, tenant) as conn:
         picture = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), filters.weeks)
-        history = await list_queries.assessments(conn, tenant, area_id) if picture else []
+        if picture is None:
+            raise NotFound("no such area")
+        history = await list_queries.assessments(conn, tenant, area_id)
         reports, _ = await list_queries.reports(
             conn, tenant, area_id=area_id, week=filters.week, category=filters.category, org=filters.org,
             status="active", limit=REPORTS_SHOWN,
         )  # fmt: skip
-    if picture is None:
-        raise NotFound("no such area")
     return page(
         request,
         "area.html",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from domain.errors import Invalid, PersonalDataFound
 from domain.limits import ORG_MAX
@@ -19,6 +20,7 @@ PERSONAL_DATA_IN_WORDS = {
     PHONE_NUMBER: "ett telefonnummer",
     EMAIL_ADDRESS: "en e-postadress",
 }
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,26 +78,19 @@ def read_filters(query: Iterable[tuple[str, str]], categories: Collection[str]) 
             given.setdefault(name, []).append(value.strip())
     typed = {name: values[0] for name, values in given.items()}
     errors: dict[str, str] = {}
-    values: dict[str, object] = {}
-    checks = {"veckor": _weeks, "kategori": lambda t: _category(t, categories), "organisation": _org, "vecka": _week}
-    for name, check in checks.items():
+
+    def checked(name: str, parse: Callable[[str], T]) -> T | None:
         if len(given.get(name, ())) > 1:
             errors[name] = "Ange bara ett värde"
-        elif typed.get(name):
+        elif name in typed:
             try:
-                values[name] = check(typed[name])
+                return parse(typed[name])
             except ValueError as error:
                 errors[name] = str(error)
-    weeks = values.get("veckor", DEFAULT_WEEKS)
-    return AreaFilters(
-        weeks=weeks if isinstance(weeks, int) else DEFAULT_WEEKS,
-        category=_text(values.get("kategori")),
-        org=_text(values.get("organisation")),
-        week=_text(values.get("vecka")),
-        typed=typed,
-        errors=errors,
-    )
+        return None
 
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    weeks = checked("veckor", _weeks)  # in the page's order: the error summary lists them so
+    category = checked("kategori", lambda text: _category(text, categories))
+    org, week = checked("organisation", _org), checked("vecka", _week)
+    weeks = DEFAULT_WEEKS if weeks is None else weeks
+    return AreaFilters(weeks=weeks, category=category, org=org, week=week, typed=typed, errors=errors)
