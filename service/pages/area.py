@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from litestar import Request, get
@@ -21,7 +22,7 @@ from projections.tenancy import tenant_connection
 from service import catalogue
 from service.audit.recording import recorded
 from service.errors import NotFound
-from service.pages.area_filters import FIELDS, MAX_WEEKS, AreaFilters, read_filters
+from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, read_filters
 from service.pages.charts import bar_chart
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
 from service.pages.rendering import page
@@ -87,13 +88,19 @@ def _history(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [a | {"published": _local(a["published_at"])} for a in found]
 
 
+def _more_reports(path: str, filters: AreaFilters, older: str | None) -> tuple[str | None, str | None]:
+    """The links from this page of reports to the newest ones and to the older ones, with the same filters."""
+    query = {name: filters.typed[name] for name in FIELDS if name in filters.typed}
+    newest = f"{path}?{urlencode(query)}#rapporter" if filters.older_than is not None else None
+    return newest, f"{path}?{urlencode(query | {OLDER: older})}#rapporter" if older else None
+
+
 def _filter_form(request: Request[Any, Any, Any], filters: AreaFilters, names: dict[str, str]) -> dict[str, Any]:
     """What both GET forms need: the values typed, the errors, the category choices, this page's path."""
     return {
         "filters": filters,
         "typed": filters.typed,
         "errors": filters.errors,
-        "fields": FIELDS,
         "category_choices": sorted(names.items(), key=lambda item: item[1]),
         "max_weeks": MAX_WEEKS,
         "path": request.url.path,
@@ -109,6 +116,7 @@ async def area_page(
     kategori: FromQuery[str | None] = None,
     organisation: FromQuery[str | None] = None,
     vecka: FromQuery[str | None] = None,
+    fran: FromQuery[str | None] = None,
 ) -> Template:
     """The API's area picture (GET /api/v1/areas/{id}/picture) and report list, with the area's assessments.
 
@@ -128,9 +136,9 @@ async def area_page(
         if picture is None:
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
-        reports, _ = await list_queries.reports(
+        reports, older = await list_queries.reports(
             conn, tenant, area_id=area_id, week=filters.week, category=filters.category, org=filters.org,
-            status="active", limit=REPORTS_SHOWN,
+            status="active", cursor=filters.older_than, limit=REPORTS_SHOWN,
         )  # fmt: skip
     return page(
         request,
@@ -145,7 +153,7 @@ async def area_page(
         history=_history(history),
         actions=_actions(picture["open_actions"]),
         reports=_reports(reports, names),
-        reports_shown=REPORTS_SHOWN,
+        more_reports=_more_reports(request.url.path, filters, older),
         levels=LEVELS,
         no_level=NO_LEVEL,
         trends=TRENDS,

@@ -10,11 +10,16 @@ from domain.errors import Invalid, PersonalDataFound
 from domain.limits import ORG_MAX
 from domain.privacy import EMAIL_ADDRESS, PERSONAL_IDENTITY_NUMBER, PHONE_NUMBER, check_free_text
 from domain.weeks import parse_week
+from service.api.params import MAX_POSITION
 
 DEFAULT_WEEKS, MAX_WEEKS = 8, 52
 """The chart shows 8 weeks unless the reader chooses up to 52 (the API's bounds)."""
 FIELDS = ("veckor", "kategori", "organisation", "vecka")
-"""The query parameters, in the page's order; each is also its field's id (what the error summary links to)."""
+"""The form's parameters, in the page's order; each is also its field's id (what the error summary links to)."""
+OLDER = "fran"
+"""The parameter of the link to older reports: the position the list goes on below (the API's keyset cursor)."""
+REPORTS = "rapporter"
+"""The id of the reports' heading: where an error in the link to older reports is shown."""
 PERSONAL_DATA_IN_WORDS = {
     PERSONAL_IDENTITY_NUMBER: "ett personnummer eller samordningsnummer",
     PHONE_NUMBER: "ett telefonnummer",
@@ -31,6 +36,7 @@ class AreaFilters:
     category: str | None = None
     org: str | None = None
     week: str | None = None
+    older_than: int | None = None
     typed: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -60,6 +66,12 @@ def _org(text: str) -> str:
     return text
 
 
+def _older_than(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_POSITION:
+        raise ValueError("Länken till äldre rapporter gäller inte: visa de senaste och gå vidare därifrån")
+    return int(text)
+
+
 def _week(text: str) -> str:
     try:
         return parse_week("vecka", text)
@@ -74,23 +86,24 @@ def read_filters(query: Iterable[tuple[str, str]], categories: Collection[str]) 
     """
     given: dict[str, list[str]] = {}
     for name, value in query:
-        if name in FIELDS and value.strip():
+        if (name in FIELDS or name == OLDER) and value.strip():
             given.setdefault(name, []).append(value.strip())
     typed = {name: values[0] for name, values in given.items()}
     errors: dict[str, str] = {}
 
-    def checked(name: str, parse: Callable[[str], T]) -> T | None:
+    def checked(name: str, parse: Callable[[str], T], shown_at: str | None = None) -> T | None:
         if len(given.get(name, ())) > 1:
-            errors[name] = "Ange bara ett värde"
+            errors[shown_at or name] = "Ange bara ett värde"
         elif name in typed:
             try:
                 return parse(typed[name])
             except ValueError as error:
-                errors[name] = str(error)
+                errors[shown_at or name] = str(error)
         return None
 
     weeks = checked("veckor", _weeks)  # in the page's order: the error summary lists them so
     category = checked("kategori", lambda text: _category(text, categories))
     org, week = checked("organisation", _org), checked("vecka", _week)
+    older_than = checked(OLDER, _older_than, shown_at=REPORTS)
     weeks = DEFAULT_WEEKS if weeks is None else weeks
-    return AreaFilters(weeks=weeks, category=category, org=org, week=week, typed=typed, errors=errors)
+    return AreaFilters(weeks, category, org, week, older_than, typed, errors)

@@ -311,3 +311,31 @@ async def test_a_filter_given_twice_is_refused_so_that_every_value_is_checked(ar
     assert '<li><a href="#organisation">Ange bara ett värde</a></li>' in answer.text
     after = await recorded_reads(area.client, auth, area.tenant, resource="picture", actor="test-samordnare")
     assert after == before
+
+
+async def test_older_reports_page_by_page_with_the_same_filters(area: Area, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("service.pages.area.REPORTS_SHOWN", 2)  # pages of two reports
+    for params, query, expected in (
+        ({"veckor": "4"}, "veckor=4", ["2026-W48", "2026-W48", "2026-W47", "2026-W46", "2026-W45"]),
+        ({"kategori": "klotter"}, "kategori=klotter", ["2026-W48", "2026-W47", "2026-W46", "2026-W45"]),
+    ):
+        seen: list[str] = []
+        answer = await area.page(**params)
+        for _ in expected:  # no more pages than reports
+            assert answer.status_code == 200, answer.text
+            seen += [r[0] for r in rows(answer.text, "rapportlista")]
+            older = re.search(r'<a href="([^"]+)">Äldre rapporter</a>', answer.text)
+            if older is None:
+                break
+            assert html.unescape(older.group(1)).startswith(f"/omraden/{area.id}?{query}&fran=")
+            answer = await area.client.get(html.unescape(older.group(1)))
+            assert f'<a href="/omraden/{area.id}?{query}#rapporter">De senaste rapporterna</a>' in answer.text
+        else:
+            pytest.fail("the link to older reports never ends")
+        assert seen == expected
+
+
+async def test_a_broken_link_to_older_reports_is_said_in_words(area: Area) -> None:
+    answer = await area.page(fran="9" * 30)
+    assert answer.status_code == 400
+    assert '<li><a href="#rapporter">Länken till äldre rapporter gäller inte' in answer.text
