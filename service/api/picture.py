@@ -19,7 +19,7 @@ from service.audit.recording import recorded
 from service.exports.weekly_pdf import weekly_pdf_response
 from service.web.auth import authenticated
 from service.web.context import Context
-from service.web.exports import OrSpreadsheetOrPdf, table_response, wanted
+from service.web.exports import Format, OrSpreadsheetOrPdf, table_response, wanted
 from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
@@ -40,6 +40,15 @@ def _weekly_row(week: str, area: dict[str, Any], categories: list[str]) -> list[
         "; ".join(area["actions_completed"]),
         followed_up,
     ]
+
+
+def weekly_table(fmt: Format, week: str, found: dict[str, Any]) -> Response[Any]:
+    """The weekly lägesbild as CSV or Excel (the API's by Accept, and the page's download links)."""
+    categories = sorted({c for area in found["areas"] for c in area["counts"]})
+    header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
+    header += ["actions_started", "actions_completed", "actions_followed_up"]
+    rows = [_weekly_row(week, area, categories) for area in found["areas"]]
+    return table_response(fmt, header, rows, f"lagesbild-{week}")
 
 
 class PictureController(Controller):
@@ -108,9 +117,5 @@ class PictureController(Controller):
         if fmt == "json":
             return Response(msgspec.convert(found, Weekly))
         if fmt == "pdf":
-            return await weekly_pdf_response(found, tenant, context.now)
-        categories = sorted({c for area in found["areas"] for c in area["counts"]})
-        header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
-        header += ["actions_started", "actions_completed", "actions_followed_up"]
-        rows = [_weekly_row(week, area, categories) for area in found["areas"]]
-        return table_response(fmt, header, rows, f"lagesbild-{week}")
+            return await weekly_pdf_response(found, context)
+        return weekly_table(fmt, week, found)

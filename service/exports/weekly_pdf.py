@@ -10,19 +10,18 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response
 
-from domain.categories import DEFAULT_CATEGORIES
 from domain.weeks import parse_week
+from service.pages.actions import EFFECT_WORDS, category_names
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
+from service.web.context import Context
 from service.web.exports import PDF_MEDIA_TYPE
 
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)
 )
-EFFECTS = {"improved": "förbättring", "unchanged": "oförändrat", "worsened": "försämring", "unknown": "okänd"}
-CATEGORY_NAMES = {c.code: c.name_sv for c in DEFAULT_CATEGORIES}
 
 
-def weekly_html(weekly: dict[str, Any], tenant: str, now: datetime) -> str:
+def weekly_html(weekly: dict[str, Any], tenant: str, now: datetime, categories: dict[str, str]) -> str:
     """The page the PDF is made of: levels and trends in words beside their colours, a bar per area's total."""
     week = parse_week("week", weekly["week"])
     year, number = week[:4], int(week[6:])
@@ -45,22 +44,23 @@ def weekly_html(weekly: dict[str, Any], tenant: str, now: datetime) -> str:
         tenant=tenant,
         printed=now.strftime("%Y-%m-%d %H:%M UTC"),
         areas=areas,
-        category_names=CATEGORY_NAMES,
-        effects=EFFECTS,
+        category_names=categories,
+        effects=EFFECT_WORDS,
     )
 
 
-def weekly_pdf(weekly: dict[str, Any], tenant: str, now: datetime) -> bytes:
+def weekly_pdf(weekly: dict[str, Any], tenant: str, now: datetime, categories: dict[str, str]) -> bytes:
     """The PDF (PDF/UA-1: tagged, with its language and title), made by WeasyPrint."""
     from weasyprint import HTML
 
-    pdf: bytes = HTML(string=weekly_html(weekly, tenant, now)).write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = HTML(string=weekly_html(weekly, tenant, now, categories)).write_pdf(pdf_variant="pdf/ua-1")
     return pdf
 
 
-async def weekly_pdf_response(weekly: dict[str, Any], tenant: str, now: datetime) -> Response[Any]:
+async def weekly_pdf_response(weekly: dict[str, Any], context: Context) -> Response[Any]:
     """The PDF as a download, made in a worker thread so that the event loop goes on meanwhile."""
-    pdf = await asyncio.to_thread(weekly_pdf, weekly, tenant, now)
+    tenant, categories = context.identity.tenant, await category_names(context)
+    pdf = await asyncio.to_thread(weekly_pdf, weekly, tenant, context.now, categories)
     return Response(
         pdf,
         media_type=PDF_MEDIA_TYPE,
