@@ -19,9 +19,9 @@ from domain.weeks import SWEDEN, week_of
 from projections.picture import lists as list_queries
 from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
-from service import catalogue
 from service.audit.recording import recorded
 from service.errors import NotFound
+from service.pages.actions import EFFECT_WORDS, STATUSES, category_names
 from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, read_filters
 from service.pages.charts import bar_chart
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
@@ -31,9 +31,6 @@ from service.web.query_params import declared_query_only
 
 REPORTS_SHOWN = 50
 """The newest reports the page lists (the filters narrow them down)."""
-STATUSES = {"planned": "Planerad", "started": "Påbörjad"}
-EFFECTS = {"improved": "Förbättring", "unchanged": "Ingen förändring", "worsened": "Försämring", "unknown": "Okänd"}
-"""An open action's status and a follow-up's effect, in words."""
 
 
 async def _declared_filters_only(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
@@ -124,7 +121,7 @@ async def area_page(
     answer reads nothing and is not recorded. Another tenant's area is as unknown as a made-up id (404).
     """
     tenant = context.identity.tenant
-    names = {c.code: c.name_sv for c in await catalogue.categories(context.store, tenant)}
+    names = await category_names(context)
     # The parameters are declared for the guard (and read here with their repeats, each value checked).
     filters = read_filters(request.query_params.multi_items(), names)
     form = _filter_form(request, filters, names)
@@ -157,6 +154,6 @@ async def area_page(
         levels=LEVELS,
         no_level=NO_LEVEL,
         trends=TRENDS,
-        effects=EFFECTS,
+        effects=EFFECT_WORDS,
         **form,
     )

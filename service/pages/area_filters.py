@@ -8,9 +8,10 @@ from typing import TypeVar
 
 from domain.errors import Invalid, PersonalDataFound
 from domain.limits import ORG_MAX
-from domain.privacy import EMAIL_ADDRESS, PERSONAL_IDENTITY_NUMBER, PHONE_NUMBER, check_free_text
+from domain.privacy import check_free_text
 from domain.weeks import parse_week
 from service.api.params import MAX_POSITION
+from service.pages.refusals import refusal
 
 DEFAULT_WEEKS, MAX_WEEKS = 8, 52
 """The chart shows 8 weeks unless the reader chooses up to 52 (the API's bounds)."""
@@ -20,11 +21,6 @@ OLDER = "fran"
 """The parameter of the link to older reports: the position the list goes on below (the API's keyset cursor)."""
 REPORTS = "rapporter"
 """The id of the reports' heading: where an error in the link to older reports is shown."""
-PERSONAL_DATA_IN_WORDS = {
-    PERSONAL_IDENTITY_NUMBER: "ett personnummer eller samordningsnummer",
-    PHONE_NUMBER: "ett telefonnummer",
-    EMAIL_ADDRESS: "en e-postadress",
-}
 T = TypeVar("T")
 
 
@@ -61,8 +57,7 @@ def _org(text: str) -> str:
     try:
         check_free_text("organisation", text)
     except PersonalDataFound as found:
-        what = PERSONAL_DATA_IN_WORDS.get(found.kind, "personuppgifter")
-        raise ValueError(f"Organisationen ser ut att innehålla {what}: skriv organisationens namn") from None
+        raise ValueError(refusal(found, "organisationen")) from None
     return text
 
 

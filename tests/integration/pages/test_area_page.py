@@ -163,13 +163,17 @@ async def test_the_latest_assessment_and_its_history_in_words(area: Area) -> Non
 
 
 async def test_open_actions_with_their_latest_follow_up(area: Area) -> None:
-    [action] = rows((await area.page()).text, "oppna-insatser")
-    assert action[:3] == ["Sanering av klotter", "kommunen", "Påbörjad"]
+    page = (await area.page()).text
+    assert re.search(r'<a href="/insatser/[0-9a-f-]{36}">Sanering av klotter</a>', page)  # its page: Insatser
+    [action] = rows(page, "oppna-insatser")
+    assert action[:3] == ["Sanering av klotter", "kommunen", "Pågår"]
     assert re.fullmatch(r"Förbättring \(vecka \d{4}-W\d\d\): Mindre klotter i tunneln", action[4])  # the week recorded
 
 
 async def test_the_reports_newest_first_without_retracted_ones(area: Area) -> None:
-    listed = rows((await area.page()).text, "rapportlista")
+    page = (await area.page()).text
+    assert len(re.findall(r'<td><a href="/rapporter/[0-9a-f-]{36}">', page)) == 5  # each report's own page
+    listed = rows(page, "rapportlista")
     assert [(r[0], r[2], r[3], r[4], r[6]) for r in listed] == [
         ("2026-W48", "Bristande belysning", "2", "Parkeringen", "kommunen"),
         ("2026-W48", "Klotter", "3", "Gångtunneln", "polisen"),
