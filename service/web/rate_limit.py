@@ -18,8 +18,8 @@ from litestar.handlers import BaseRouteHandler
 from litestar.types import Guard
 
 from service.web.auth import authenticate
+from service.web.problems import WRITE_METHODS
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_BUCKETS = 100_000
 
 
