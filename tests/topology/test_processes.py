@@ -210,14 +210,14 @@ async def test_two_apis_and_a_projections_worker_lose_nothing_through_sigterm_an
                 for i in range(WRITERS_PER_API)
             ]
             try:
-                await writes.until(100)
+                await writes.until(60)
                 first.process.send_signal(signal.SIGTERM)  # a rolling update takes one replica away
                 writes.down.add(apis[0])
                 assert await asyncio.to_thread(first.wait) == 0, first.log()
-                await writes.until(len(writes.answered) + 50)
+                await writes.until(len(writes.answered) + 40)
                 await _kill_in_mid_batch(worker, admin)
                 start("projections-1", ["project"], service)  # the Deployment starts another
-                await writes.until(len(writes.answered) + 100)
+                await writes.until(len(writes.answered) + 60)
             finally:
                 writes.stop.set()
                 await asyncio.gather(*writers)
