@@ -47,7 +47,7 @@ from service.web.json_body import JsonBodyRequest
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
-from service.web.rate_limit import TokenBuckets, limit_writes
+from service.web.rate_limit import WriteLimit, limit_writes
 from service.web.security_headers import add_security_headers
 
 
@@ -130,7 +130,7 @@ def create_app(
         security=[{"bearer": []}],
         guards=[
             declared_query_only,
-            *([limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else []),
+            *([limit_writes(WriteLimit(settings.write_rate, settings.write_burst))] if settings.write_rate else []),
         ],
     )
     app = Litestar(
