@@ -244,6 +244,10 @@ async def test_two_apis_and_a_projections_worker_lose_nothing_through_sigterm_an
         verify = start("audit-verify", ["audit", "verify"], service)
         assert verify.wait() == 0, verify.log()
         assert json.loads(verify.log())["jonkoping"]["ok"] is True
+        generations = await admin.fetch("SELECT projection, generation FROM projection_generations")
+        assert sorted(tuple(g) for g in generations) == sorted(
+            (name, 1) for name in PROJECTIONS
+        )  # three started at once
         for projection in PROJECTIONS.values():  # what `lagesbild rebuild` does, in this process
             old = await admin.fetchval(ACTIVE, projection.name)
             new = await rebuild(service, projection, mapper)
