@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-import asyncpg
-
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / "deploy" / "lagesbild.env.example"
 _NOT_HERE = ("LAGESBILD_OIDC_",)
@@ -62,15 +60,3 @@ class Lagesbild:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
-
-
-async def generation_contents(conn: asyncpg.Connection, schema: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table of a read model's generation (every tenant's rows, as its owner), as sorted rows of text."""
-    tables = await conn.fetch(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name", schema
-    )
-    found = {}
-    for (table,) in tables:
-        rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
-        found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
-    return found

@@ -36,9 +36,10 @@ from projections.registry import PROJECTIONS
 from service.db.embedded import EmbeddedPostgres
 from service.web.auth import mint_development_token
 from tests.integration.api.conftest import report_body
+from tests.support.read_models import generation_contents
 from tests.support.serve_process import free_port
 from tests.support.servers import private_postgres
-from tests.support.topology import ROOT, Lagesbild, deployed_settings, generation_contents
+from tests.support.topology import ROOT, Lagesbild, deployed_settings
 
 WRITERS_PER_API = 4
 PASSWORDS = {"LAGESBILD_DB_OWNER_PASSWORD": "owner-secret", "LAGESBILD_DB_API_PASSWORD": "api-secret"}
