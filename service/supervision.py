@@ -8,7 +8,6 @@ the requests (the retention sweep, the read-log writer, the projection tracker a
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -61,8 +60,7 @@ class Supervisor:
         """Cancel every task and wait for them."""
         for task in self._tasks:
             task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)  # their CancelledErrors, as results
 
     async def _supervise(self, state: TaskState, run: Callable[[], Awaitable[None]]) -> None:
         backoff = self.first_backoff
