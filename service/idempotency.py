@@ -9,6 +9,8 @@ route, is refused instead of answered with the first result.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from service.identity import Identity
@@ -49,3 +51,8 @@ class IdempotentRequest:
     def fingerprint(self) -> bytes:
         """What this request asked; the same key with another fingerprint is refused."""
         return _digest(self.route, self.body)
+
+
+def form_request(key: str, route: str, values: Mapping[str, object]) -> IdempotentRequest:
+    """A web form's submit token bound to what the form says (`values`, in any order), as a body is."""
+    return IdempotentRequest(key, route, json.dumps(values, sort_keys=True, default=str).encode())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import date
 from typing import Any
@@ -18,7 +17,7 @@ from projections.picture import lists as list_queries
 from service import catalogue, commands
 from service.audit.recording import recorded
 from service.errors import IdempotencyKeyMismatch
-from service.idempotency import IdempotentRequest
+from service.idempotency import form_request
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
 from service.references import check_area, check_category, check_reports
@@ -143,8 +142,8 @@ async def plan(request: Request[Any, Any, Any], context: Context) -> Response[An
         return await _form(request, context, values, {field_id: message}, 400)
     token = values["token"] if 0 < len(values["token"]) <= TOKEN_MAX and values["token"].isprintable() else None
     # The token is bound to what the form says, as the API's Idempotency-Key is to its body.
-    asked = json.dumps({k: v for k, v in values.items() if k != "token"}, sort_keys=True).encode()
-    request_once = IdempotentRequest(f"page-plan/{token}", "POST /insatser", asked) if token else None
+    asked = {k: v for k, v in values.items() if k != "token"}
+    request_once = form_request(f"page-plan/{token}", "POST /insatser", asked) if token else None
     try:
         result = await commands.create(context.store, action, identity, request_once)
     except IdempotencyKeyMismatch:  # sent before with other values (back, changed, sent again): a new form
