@@ -48,6 +48,7 @@ from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
 from service.web.rate_limit import TokenBuckets, limit_writes
 from service.web.security_headers import add_security_headers
+from service.web.stream_slots import StreamSlots
 
 
 def _now() -> datetime:
@@ -167,4 +168,5 @@ def create_app(
     )
     app.state.verifier = TokenVerifier(settings)
     app.state.metrics_token = settings.metrics_token
+    app.state.streams = StreamSlots(settings.max_streams_per_subject)
     return app

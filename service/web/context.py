@@ -22,6 +22,7 @@ from service.settings import Settings
 from service.store.event_store import EventStore
 from service.web.auth import authenticate
 from service.web.projection_progress import ProjectionTracker
+from service.web.stream_slots import StreamSlots
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,7 @@ class HandlerContext:
     store: EventStore
     areas: AreaLookup
     settings: Settings
+    streams: StreamSlots
 
 
 Identify = Callable[[Request[Any, Any, Any]], Identity]
@@ -65,6 +67,7 @@ def context_provider(
             store=state.store,
             areas=state.areas,
             settings=settings,
+            streams=state.streams,
         )
 
     return provide_context

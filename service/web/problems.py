@@ -181,7 +181,8 @@ _WHEN = {
     412: "If-Match names another version than the current one; nothing was stored",
     413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
     422: "Invalid input; `errors` names each field at fault",
-    429: "Too many writes with this token; Retry-After says in how many seconds to try again",
+    429: "Too many writes with this token (or, on a stream, too many streams open for its subject);"
+    " Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",
 }
 EVERY_ROUTE = (400, 401, 503)
