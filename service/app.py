@@ -32,6 +32,7 @@ from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.audit.read_log import ReadLog
+from service.catalogue import Catalogue
 from service.db.migrate import migrate
 from service.db.pools import create_pool, create_reader_pool, limits
 from service.pages.rendering import template_config
@@ -83,6 +84,7 @@ def create_app(
             app.state.pool, app.state.store = pool, store
             app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
+            app.state.catalogue = Catalogue(store, app.state.readers)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             await tracker.start()
             runners = []

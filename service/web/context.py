@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 
 from projections.tenancy import TenantReaders
 from service.area_lookup import AreaLookup
+from service.catalogue import Catalogue
 from service.identity import Identity
 from service.settings import Settings
 from service.store.event_store import EventStore
@@ -36,6 +37,7 @@ class HandlerContext:
     tracker: ProjectionTracker
     store: EventStore
     areas: AreaLookup
+    catalogue: Catalogue
     settings: Settings
     streams: StreamSlots
 
@@ -66,6 +68,7 @@ def context_provider(
             tracker=state.tracker,
             store=state.store,
             areas=state.areas,
+            catalogue=state.catalogue,
             settings=settings,
             streams=state.streams,
         )
