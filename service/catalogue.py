@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Literal
 from uuid import UUID
@@ -27,8 +28,10 @@ from eventsourcing.persistence import StoredEvent
 from domain.categories import DEFAULT_CATEGORIES, CategoryInfo
 from projections.catalogue import queries
 from projections.catalogue.rows import Row, changed
-from projections.generations import Connection, Recorded
+from projections.generations import Connection, Recorded, ensure_active
+from projections.registry import PROJECTIONS
 from projections.tenancy import TenantReaders
+from service.db.pools import create_reader_pool
 from service.errors import LimitReached
 from service.store.event_store import EventStore
 
@@ -43,6 +46,28 @@ Kind = Literal["areas", "categories"]
 _SETTING = {"areas": "LAGESBILD_MAX_AREAS_PER_TENANT", "categories": "LAGESBILD_MAX_CATEGORIES_PER_TENANT"}
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogueArea:
+    """An area as the catalogue lists it."""
+
+    id: UUID
+    code: str
+    name: str
+    parent_id: UUID | None
+    deso: list[str]
+    regso: list[str]
+    retired: bool
+    version: int
+
+    @classmethod
+    def of(cls, row: Row) -> CatalogueArea:
+        """The area of a row of the read model (projections/catalogue/tables.py)."""
+        return cls(
+            row["area_id"], row["code"], row["name"], row["parent_id"], list(row["deso"]), list(row["regso"]),
+            row["retired"], row["version"],
+        )  # fmt: skip
+
+
 class Catalogue:
     """Reads of the catalogue per tenant, and what they cost so far (rows read, log events decoded)."""
 
@@ -51,11 +76,12 @@ class Catalogue:
         self.rows_read = 0
         self.events_decoded = 0
 
-    async def areas(self, tenant: str, log: Connection | None = None) -> list[Row]:
-        """The tenant's areas, retired ones included, by name (rows as projections/catalogue/tables.py has them).
+    async def areas(self, tenant: str) -> list[CatalogueArea]:
+        """The tenant's areas, retired ones included, by name."""
+        return [CatalogueArea.of(row) for row in await self._area_rows(tenant)]
 
-        `log` is a connection of the store's pool to read the log on (else one is taken from it).
-        """
+    async def _area_rows(self, tenant: str, log: Connection | None = None) -> list[Row]:
+        """The tenant's areas as rows, by name; `log` a connection of the store's pool to read the log on."""
         async with self._readers.statement(tenant) as conn:
             reached, rows = await queries.areas(conn, tenant)
         areas = await self._brought_up(tenant, reached, rows, "area_id", 0, log)
@@ -77,7 +103,7 @@ class Catalogue:
 
     @contextlib.asynccontextmanager
     async def defining(self, tenant: str, kind: Kind, new_id: UUID, limit: int) -> AsyncIterator[list[Row]]:
-        """Hold the tenant's catalogue lock while the caller appends one more of `kind`; yield the current ones.
+        """Hold the tenant's catalogue lock while the caller appends one more of `kind`; yield the current rows.
 
         LimitReached (409) if the tenant has `limit` of them already: unless `new_id` is one of them
         (a retry, which the store then answers as a replay or as existing already).
@@ -85,7 +111,7 @@ class Catalogue:
         async with self._store.pool.acquire() as conn, conn.transaction():
             await conn.execute(_LOCK_SQL, tenant)
             # the log on this connection: waiting on the lock, every other request holds one of the pool's
-            current = await (self.areas(tenant, conn) if kind == "areas" else self.own_categories(tenant, conn))
+            current = await (self._area_rows(tenant, conn) if kind == "areas" else self.own_categories(tenant, conn))
             key = "area_id" if kind == "areas" else "category_id"
             if len(current) >= limit and all(row[key] != new_id for row in current):
                 raise LimitReached(
@@ -111,3 +137,12 @@ class Catalogue:
         self.events_decoded += len(found)
         to_event = self._store.mapper.to_domain_event
         return [Recorded(r[0], r[1], r[2], r[3], r[4], to_event(StoredEvent(r[2], r[3], r[4], r[5]))) for r in found]
+
+
+@contextlib.asynccontextmanager
+async def opened(store: EventStore, dsn: str) -> AsyncIterator[Catalogue]:
+    """A catalogue for one command of the command line (the app keeps its own): its read model, a readers' pool."""
+    async with store.pool.acquire() as conn:
+        await ensure_active(conn, PROJECTIONS["catalogue"])  # as the app does on start-up
+    async with create_reader_pool(dsn, 2) as readers:
+        yield Catalogue(store, TenantReaders(readers))

@@ -97,6 +97,10 @@ class Settings:
     """`LAGESBILD_MAX_AREAS_PER_TENANT`: areas one partnership may define (then 409)."""
     max_categories_per_tenant: int = 200
     """`LAGESBILD_MAX_CATEGORIES_PER_TENANT`: categories of its own one partnership may add (then 409)."""
+    import_max_bytes: int = 20 * 1024 * 1024
+    """`LAGESBILD_IMPORT_MAX_BYTES`: the largest spreadsheet `POST /reports/import` takes (413 beyond)."""
+    import_max_rows: int = 50_000
+    """`LAGESBILD_IMPORT_MAX_ROWS`: the most rows one import may hold (422 beyond)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -156,6 +160,8 @@ class Settings:
             max_streams_per_subject=_positive(env, "LAGESBILD_MAX_STREAMS_PER_SUBJECT", 5),
             max_areas_per_tenant=_positive(env, "LAGESBILD_MAX_AREAS_PER_TENANT", 500),
             max_categories_per_tenant=_positive(env, "LAGESBILD_MAX_CATEGORIES_PER_TENANT", 200),
+            import_max_bytes=_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+            import_max_rows=_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
         )
 
 

@@ -74,14 +74,14 @@ class AreaController(Controller):
         await read_your_writes(context.tracker, "catalogue", min_position)
         return [
             AreaOut(
-                id=str(a["area_id"]),
-                code=a["code"],
-                name=a["name"],
-                parent_id=str(a["parent_id"]) if a["parent_id"] else None,
-                deso=list(a["deso"]),
-                regso=list(a["regso"]),
-                retired=a["retired"],
-                version=a["version"],
+                id=str(a.id),
+                code=a.code,
+                name=a.name,
+                parent_id=str(a.parent_id) if a.parent_id else None,
+                deso=a.deso,
+                regso=a.regso,
+                retired=a.retired,
+                version=a.version,
             )
             for a in await context.catalogue.areas(context.identity.tenant)
         ]
