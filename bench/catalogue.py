@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -138,6 +139,7 @@ async def run(areas: int, calls: int, parallel: int, data_dir: Path) -> str:
             f"| read model, after A's {areas:,} areas | {after:.2f} | {at_once['after'] * 1000:.0f} |",
             f"| log scan, after A's {areas:,} areas (main before this change) | {scan:.2f} | |",
             "",
+            f"Load average when it ended: {os.getloadavg()[0]:.1f} (other work shared the machine's cores).",
             machine_details(),
         ]
     )

@@ -24,6 +24,7 @@ from service.web.problems import problems
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
+_EXPIRED = json.dumps({"detail": "the token (or the session) has expired: open a new stream with a fresh one"})
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
@@ -76,7 +77,7 @@ class StreamController(Controller):
 async def picture_stream(context: HandlerContext) -> ServerSentEvent:
     """The caller's tenant's picture changes as Server-Sent Events (the API's /stream and the pages' /live).
 
-    The stream ends when the caller's token (or session) expires, with `event: expired` first, and
+    The stream ends when the caller's token (or session) expires, with `event: expired` last, and
     holds one of the subject's LAGESBILD_MAX_STREAMS_PER_SUBJECT places while it is open (429 beyond).
     """
     identity, pool, tracker = context.identity, context.pool, context.tracker
@@ -98,7 +99,7 @@ async def picture_stream(context: HandlerContext) -> ServerSentEvent:
                 while True:
                     left = identity.expires - time.time()
                     if left <= 0:
-                        yield ServerSentEventMessage(event="expired", data='{"detail": "the token has expired"}')
+                        yield ServerSentEventMessage(event="expired", data=_EXPIRED)
                         return
                     try:
                         async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
