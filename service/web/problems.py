@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -12,7 +11,6 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.types import ExceptionHandlersMap
 from msgspec import UNSET, UnsetType
 
@@ -25,6 +23,7 @@ from service.web.query_params import UnknownQueryParameters
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_AFTER = {"Retry-After": "5"}  # seconds; a restarting database is usually back by then
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
@@ -120,6 +119,8 @@ def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[
         return _unexpected(request, exc)
     log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
     detail = "the database cannot be reached or did not answer in time; try again shortly"
+    if request.method in WRITE_METHODS:  # it failed before the append (whose own failures are StoreUnavailable)
+        return problem(503, "Unavailable", f"{detail}; nothing was stored", RETRY_AFTER, maybe_stored=False)
     return problem(503, "Unavailable", detail, RETRY_AFTER)
 
 
@@ -213,18 +214,3 @@ def only_problems(*statuses: int) -> dict[int, ResponseSpec]:
         status: ResponseSpec(Problem, generate_examples=False, description=_WHEN[status], media_type=MEDIA_TYPE)
         for status in sorted(set(statuses))
     }
-
-
-CSV_MEDIA_TYPE = "text/csv"
-
-
-@dataclass
-class OrCsv(Operation):
-    """An operation whose success answer is also offered as CSV (with `Accept: text/csv`)."""
-
-    def __post_init__(self) -> None:
-        """Add text/csv beside application/json to the 200 answer."""
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
-            ok.content[CSV_MEDIA_TYPE] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
-            ok.description = f"{ok.description} (CSV with `Accept: text/csv`, UTF-8 with a byte-order mark)"
