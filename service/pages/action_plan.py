@@ -14,7 +14,7 @@ from domain.action import Action
 from domain.errors import Invalid
 from domain.limits import ACTION_DESCRIPTION_MAX, ORG_MAX, TITLE_MAX
 from projections.picture import lists as list_queries
-from service import catalogue, commands
+from service import commands
 from service.audit.recording import recorded
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
@@ -46,11 +46,11 @@ async def _form(
     status_code: int = 200,
 ) -> Template:
     tenant = context.identity.tenant
-    areas = [a for a in await catalogue.areas(context.store, tenant) if not a.retired]
+    areas = [a for a in await context.catalogue.areas(tenant) if not a.retired]
     async with context.readers.statement(tenant) as conn:
         reports, _ = await list_queries.reports(conn, tenant, status="active", limit=REPORT_CHOICES)
     names = {str(a.id): a.name for a in areas}
-    categories = [(c.code, c.name_sv) for c in await catalogue.categories(context.store, tenant)]
+    categories = [(c.code, c.name_sv) for c in await context.catalogue.categories(tenant)]
     category = dict(categories)
     report_choices = [
         (

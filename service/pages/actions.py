@@ -14,7 +14,7 @@ from domain.errors import Invalid, InvalidTransition
 from domain.limits import NOTE_MAX
 from projections.picture import lists as list_queries
 from projections.tenancy import tenant_connection
-from service import catalogue, commands
+from service import commands
 from service.api.params import MinPosition
 from service.audit.recording import recorded
 from service.errors import NotFound, StaleVersion
@@ -41,12 +41,12 @@ LIST_LIMIT = 100
 
 async def area_names(context: Context) -> dict[str, str]:
     """Area id -> name, retired areas too (an action keeps its area)."""
-    return {str(area.id): area.name for area in await catalogue.areas(context.store, context.identity.tenant)}
+    return {str(area.id): area.name for area in await context.catalogue.areas(context.identity.tenant)}
 
 
 async def category_names(context: Context) -> dict[str, str]:
     """Category code -> its Swedish name (the default list and the partnership's own)."""
-    return {c.code: c.name_sv for c in await catalogue.categories(context.store, context.identity.tenant)}
+    return {c.code: c.name_sv for c in await context.catalogue.categories(context.identity.tenant)}
 
 
 @get("/insatser", name="actions", middleware=[recorded("actions")], guards=[declared_query_only])
