@@ -17,7 +17,7 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from projections.connections import CONNECTION_ERRORS
 from service.db.pools import DatabaseUnavailable
-from service.errors import AlreadyExists, Forbidden, IdempotencyKeyMismatch, NotFound, StaleVersion
+from service.errors import AlreadyExists, Forbidden, IdempotencyKeyMismatch, LimitReached, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 from service.web.query_params import UnknownQueryParameters
 
@@ -104,6 +104,10 @@ def _key_reused(request: Request[Any, Any, Any], exc: IdempotencyKeyMismatch) ->
     return problem(422, "Invalid request", f"Idempotency-Key: {exc}", errors=[error])
 
 
+def _limit(request: Request[Any, Any, Any], exc: LimitReached) -> Response[dict[str, Any]]:
+    return problem(409, "Limit reached", str(exc))
+
+
 def _stale(request: Request[Any, Any, Any], exc: StaleVersion) -> Response[dict[str, Any]]:
     return problem(412, "Precondition failed", str(exc))
 
@@ -148,6 +152,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotFound: _not_found,
     ConcurrencyConflict: _conflict,
     AlreadyExists: _exists,
+    LimitReached: _limit,
     StaleVersion: _stale,
     IdempotencyKeyMismatch: _key_reused,
     Forbidden: _forbidden,
@@ -188,11 +193,12 @@ _WHEN = {
     401: "No token, or one that is not valid (WWW-Authenticate says how to authenticate)",
     403: "The token lacks the role this needs",
     404: "There is nothing here for you (another tenant's things do not exist for you either)",
-    409: "The current state does not allow this, or it exists already, or it changed meanwhile",
+    409: "The current state does not allow this, or it exists already, or it changed meanwhile, or a limit is reached",
     412: "If-Match names another version than the current one; nothing was stored",
     413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
     422: "Invalid input; `errors` names each field at fault (or the Idempotency-Key, used before for another request)",
-    429: "Too many writes with this token; Retry-After says in how many seconds to try again",
+    429: "Too many writes with this token (or, on a stream, too many streams open for its subject);"
+    " Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",
 }
 EVERY_ROUTE = (400, 401, 503)
