@@ -26,6 +26,7 @@ from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
 from service.api.imports import ImportController
+from service.api.maps import MapController
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
@@ -124,6 +125,7 @@ def create_app(
             ActionController,
             AssessmentController,
             PictureController,
+            MapController,
             AuditController,
             ReadLogController,
             StreamController,

@@ -35,6 +35,8 @@ class Settings:
     """`LAGESBILD_OIDC_JWKS_URL`: where the issuer publishes its signing keys."""
     location_cell_m: int = 250
     """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
+    hot_cell_min_reports: int = 3
+    """`LAGESBILD_HOT_CELL_MIN_REPORTS`: cells with fewer reports are left out of hot spots."""
     max_body_bytes: int = 64 * 1024
     """`LAGESBILD_MAX_BODY_BYTES`: larger request bodies are refused with 413."""
     run_projections: bool = True
@@ -123,6 +125,7 @@ class Settings:
             oidc_audience=env.get("LAGESBILD_OIDC_AUDIENCE") or None,
             oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
             location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
+            hot_cell_min_reports=_int(env, "LAGESBILD_HOT_CELL_MIN_REPORTS", 3),
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",

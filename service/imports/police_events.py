@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from domain.area import Area
+from domain.boundary import holds
 from service import catalogue
 from service.identity import Identity
 from service.imports.report_rows import COLUMNS
@@ -58,16 +60,31 @@ def load_mapping(path: Path | None) -> tuple[dict[str, str], dict[str, str]]:
     return DEFAULT_TYPES | dict(given.get("types", {})), dict(given.get("areas", {}))
 
 
-def event_row(event: dict[str, Any], types: dict[str, str], areas: dict[str, str]) -> dict[str, str] | str:
-    """The event as a row of the report import, or why it is left out."""
+def area_at(gps: Any, areas: list[Area]) -> str | None:
+    """The code of the first active area (by name) whose boundary holds the feed's `"lat,lon"`, if any."""
+    try:
+        lat, lon = (float(part) for part in str(gps).split(","))
+    except ValueError:
+        return None
+    found = (a for a in areas if not a.retired and a.boundary is not None and holds(a.boundary, lat, lon))
+    return next((a.code for a in found), None)
+
+
+def event_row(
+    event: dict[str, Any], types: dict[str, str], areas: dict[str, str], known: list[Area] | None = None
+) -> dict[str, str] | str:
+    """The event as a row of the report import, or why it is left out.
+
+    Its place's area comes from the mapping file, or else from the boundary (of the `known` areas) its point lies in.
+    """
     kind = str(event.get("type", ""))
     category = types.get(kind) or types.get(kind.split(",", 1)[0].strip())
     if category is None:
         return f"the type {kind!r} is not mapped to a category"
     place = str((event.get("location") or {}).get("name", ""))
-    area = areas.get(place)
+    area = areas.get(place) or area_at((event.get("location") or {}).get("gps"), known or [])
     if area is None:
-        return f"the place {place!r} is not mapped to an area"
+        return f"the place {place!r} is not mapped to an area, nor is its point inside an area's boundary"
     when = _WHEN.match(str(event.get("datetime", "")).strip())
     if when is None:
         return f"the time {event.get('datetime')!r} is not one the feed writes"
@@ -98,7 +115,7 @@ async def import_events(
     for start in range(0, len(events), CHUNK):
         chunk, rows, ids = events[start : start + CHUNK], list[tuple[int, dict[str, str]]](), dict[int, str]()
         for n, event in enumerate(chunk, start=start + 1):
-            row = event_row(event, types, areas)
+            row = event_row(event, types, areas, known_areas)
             if isinstance(row, str):
                 summary.refused.append((str(event.get("id")), row))
             else:
