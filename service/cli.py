@@ -33,6 +33,7 @@ from service.imports import police_events
 from service.settings import Settings
 from service.store import chain
 from service.store.event_store import EventStore
+from service.supervision import Supervisor
 from service.web.auth import mint_development_token
 from service.web.http_server import Server, server_config
 
@@ -145,9 +146,11 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
         ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader, gather_seconds=gather)
         for p in PROJECTIONS.values()
     ]
+    tasks = Supervisor()  # a runner that fails is logged and restarted, not the end of the process
     try:
-        await asyncio.gather(*(r.run_forever() for r in runners))
+        await asyncio.gather(*(tasks.start(f"projection-{r.projection.name}", r.run_forever) for r in runners))
     finally:
+        await tasks.close()
         await reader.close()
 
 

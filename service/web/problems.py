@@ -23,6 +23,7 @@ from service.web.query_params import UnknownQueryParameters
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_AFTER = {"Retry-After": "5"}  # seconds; a restarting database is usually back by then
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
 _PATH_IN_MESSAGE = re.compile(r" - at `\$\.?([^`]*)`$")
@@ -114,6 +115,8 @@ def _database(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[
         return _unexpected(request, exc)
     log.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
     detail = "the database cannot be reached or did not answer in time; try again shortly"
+    if request.method in WRITE_METHODS:  # it failed before the append (whose own failures are StoreUnavailable)
+        return problem(503, "Unavailable", f"{detail}; nothing was stored", RETRY_AFTER, maybe_stored=False)
     return problem(503, "Unavailable", detail, RETRY_AFTER)
 
 

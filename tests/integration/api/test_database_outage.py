@@ -1,6 +1,7 @@
 """PostgreSQL goes away under load, twice (a clean stop, then a crash), and comes back.
 
-Meanwhile every request is answered quickly with 503 problem+json and Retry-After, and /ready
+Meanwhile every request is answered quickly with 503 problem+json and Retry-After (a write's with
+`maybe_stored`), and /ready
 says not ready. Afterwards the service and its projections carry on by themselves; every report
 answered 2xx is stored exactly once, no report answered 503 is stored, and the read models
 agree with the log. The test runs its own embedded PostgreSQL (the session's stays up).
@@ -210,6 +211,7 @@ def _check_answers(load: Load) -> None:
         if a.status == 503:
             assert a.headers["content-type"].startswith("application/problem+json")
             assert int(a.headers["retry-after"]) > 0
+            assert isinstance(a.body["maybe_stored"], bool)  # every write's 503 says whether it may be stored
         assert a.seconds < RESOLVE_SECONDS + QUICK_SECONDS
 
 
