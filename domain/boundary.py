@@ -89,3 +89,9 @@ def bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
 def holds(geometry: dict[str, Any], lat: float, lon: float) -> bool:
     """Whether the point lies inside the boundary (or on its edge)."""
     return bool(shapely.intersects_xy(shape(geometry), lon, lat))
+
+
+def inside_point(geometry: dict[str, Any]) -> tuple[float, float]:
+    """A point surely inside the boundary (longitude, latitude): where a map puts its label."""
+    point = shape(geometry).point_on_surface()
+    return point.x, point.y
