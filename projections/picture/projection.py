@@ -31,6 +31,7 @@ from projections.picture.rows import (
 )
 from projections.picture.tables import (
     ACTION_COLUMNS,
+    ADDED_TABLES_SQL,
     AREA_COLUMNS,
     ASSESSMENT_COLUMNS,
     BOUNDARY_COLUMNS,
@@ -90,6 +91,7 @@ class PictureProjection:
 
     name: str = "picture"
     tables_sql: str = TABLES_SQL
+    added_tables_sql: str = ADDED_TABLES_SQL
     tables: tuple[str, ...] = TABLES
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:

@@ -11,9 +11,6 @@ TABLES_SQL = """
 CREATE TABLE {schema}.areas (
     area_id uuid PRIMARY KEY, tenant text NOT NULL, code text NOT NULL, name text NOT NULL,
     retired boolean NOT NULL, position bigint NOT NULL);
-CREATE TABLE {schema}.boundaries (
-    area_id uuid PRIMARY KEY, tenant text NOT NULL, geometry jsonb NOT NULL, west float8 NOT NULL,
-    south float8 NOT NULL, east float8 NOT NULL, north float8 NOT NULL, position bigint NOT NULL);
 CREATE TABLE {schema}.reports (
     report_id uuid PRIMARY KEY, tenant text NOT NULL, area_id uuid NOT NULL, category text NOT NULL,
     week text NOT NULL, count int NOT NULL, occurred_at text, place text, description text, location jsonb,
@@ -46,6 +43,15 @@ CREATE TABLE {schema}.assessments (
     summary text NOT NULL, published_at timestamptz NOT NULL, by text NOT NULL, org text NOT NULL,
     position bigint NOT NULL, PRIMARY KEY (tenant, area_id, week));
 """
+
+ADDED_TABLES_SQL = """
+CREATE TABLE IF NOT EXISTS {schema}.boundaries (
+    area_id uuid PRIMARY KEY, tenant text NOT NULL, geometry jsonb NOT NULL, west float8 NOT NULL,
+    south float8 NOT NULL, east float8 NOT NULL, north float8 NOT NULL, position bigint NOT NULL);
+"""
+"""Tables added after generations were made: their events are newer, so an older generation gets them empty
+(generations.add_new_tables) instead of needing a rebuild."""
+TABLES_SQL += ADDED_TABLES_SQL
 
 REPORT_COLUMNS = (
     "report_id", "tenant", "area_id", "category", "week", "count", "occurred_at", "place", "description",
