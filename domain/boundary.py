@@ -57,7 +57,7 @@ def checked_boundary(geometry: Any) -> dict[str, Any]:
 
 
 def _ring(ring: Any, at: str) -> list[list[float]]:
-    """One linear ring: at least four points, the last the first, every point inside Sweden."""
+    """One linear ring: at least four points, the last the first, every point inside Sweden (altitudes dropped)."""
     if not isinstance(ring, list) or len(ring) < 4:
         raise Invalid(at, "a ring needs at least four points, the last the same as the first")
     points = []
@@ -65,8 +65,8 @@ def _ring(ring: Any, at: str) -> list[list[float]]:
         if not (isinstance(point, list) and len(point) in (2, 3)):
             raise Invalid(f"{at}[{i}]", "a point is [longitude, latitude]")
         lon, lat = point[0], point[1]
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat)):
-            raise Invalid(f"{at}[{i}]", "longitude and latitude must be numbers")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in point):
+            raise Invalid(f"{at}[{i}]", "longitude and latitude (and an altitude, if any) must be numbers")
         if not (SWEDEN_LON[0] <= lon <= SWEDEN_LON[1] and SWEDEN_LAT[0] <= lat <= SWEDEN_LAT[1]):
             raise Invalid(f"{at}[{i}]", f"[{lon}, {lat}] is outside Sweden (longitude, latitude in WGS 84)")
         points.append([float(lon), float(lat)])
