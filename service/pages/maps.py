@@ -15,7 +15,9 @@ from markupsafe import Markup, escape
 
 from domain.boundary import inside_point
 
-WIDTH, MAX_HEIGHT, PAD = 640, 480, 12
+WIDTH, MAX_HEIGHT, PAD = 640, 480, 24
+CHAR_W, LINE_H = 8.5, 16
+"""A label's character width (at most, 14 px bold) and line height, to keep labels inside the drawing."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,18 @@ class _Projection:
         return " ".join(rings)
 
 
+def _label(text: str, x: float, y: float, height: int) -> str:
+    """A label of one or more lines centred at (x, y), moved inside the drawing if it would stick out."""
+    lines = text.split("\n")
+    half = max(len(line) for line in lines) * CHAR_W / 2
+    x = min(max(x, half + 2), WIDTH - half - 2)
+    y = min(max(y - (len(lines) - 1) * LINE_H / 2, LINE_H), height - (len(lines) - 1) * LINE_H - 4)
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{LINE_H if n else 0}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+    )
+    return f'<text class="map__label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{spans}</text>'
+
+
 def area_map(map_id: str, title: str, description: str, shapes: Sequence[Shape], marks: Sequence[Shape] = ()) -> Markup:
     """The shapes (areas) with their labels, and `marks` (hot cells) over them, as an SVG image.
 
@@ -78,10 +92,7 @@ def area_map(map_id: str, title: str, description: str, shapes: Sequence[Shape],
         )
     for s in (*shapes, *marks):
         if s.label:
-            x, y = projection.xy(*inside_point(s.geometry))
-            parts.append(
-                f'<text class="map__label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(s.label)}</text>'
-            )
+            parts.append(_label(s.label, *projection.xy(*inside_point(s.geometry)), projection.height))
     parts.append("</svg>")
     return Markup("".join(parts))  # every text in it is escaped above
 
@@ -91,7 +102,7 @@ def hot_cell_map(name: str, boundary: dict[str, Any] | None, cells: Sequence[dic
     if boundary is None and not cells:
         return None
     area = [Shape(boundary, "area", "", name)] if boundary else []
-    marks = [Shape(c["geometry"], "cell", "", _cell_words(c["properties"])) for c in cells]
+    marks = [Shape(c["geometry"], "cell", str(c["properties"]["reports"]), _cell_words(c["properties"])) for c in cells]
     said = "; ".join(_cell_words(c["properties"]) for c in cells) or "inga platser med tillräckligt många rapporter"
     return area_map("hot-cells", f"Karta över {name} med platserna med flest rapporter", f"{said}.", area, marks)
 

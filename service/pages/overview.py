@@ -45,7 +45,7 @@ def overview_map(features: list[dict[str, Any]], areas: int) -> Markup | None:
         p = feature["properties"]
         level = LEVELS.get(p["level"], NO_LEVEL)
         shapes.append(
-            Shape(feature["geometry"], p["level"] or "none", f"{p['name']}: {level}", f"{p['name']}: {level}")
+            Shape(feature["geometry"], p["level"] or "none", f"{p['name']}\n{level}", f"{p['name']}: {level}")
         )
         said.append(f"{p['name']} {level.lower()}")
     missing = areas - len(features)
