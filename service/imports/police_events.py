@@ -17,7 +17,7 @@ from typing import Any
 
 from domain.area import Area
 from domain.boundary import holds
-from service import catalogue
+from service.catalogue import Catalogue, CatalogueArea
 from service.identity import Identity
 from service.imports.report_rows import COLUMNS
 from service.imports.reports import ImportOutcome, import_reports
@@ -60,29 +60,38 @@ def load_mapping(path: Path | None) -> tuple[dict[str, str], dict[str, str]]:
     return DEFAULT_TYPES | dict(given.get("types", {})), dict(given.get("areas", {}))
 
 
-def area_at(gps: Any, areas: list[Area]) -> str | None:
-    """The code of the first active area (by name) whose boundary holds the feed's `"lat,lon"`, if any."""
+Boundaries = list[tuple[str, dict[str, Any]]]
+"""The active areas' codes and boundaries (by name), for the events whose place is not mapped."""
+
+
+async def boundaries(store: EventStore, areas: list[CatalogueArea]) -> Boundaries:
+    """Each active area's boundary, from its own events (the catalogue does not keep boundaries)."""
+    loaded: list[Area] = [await store.load(a.id) for a in areas if not a.retired]
+    return [(a.code, a.boundary) for a in loaded if a.boundary is not None]
+
+
+def area_at(gps: Any, shapes: Boundaries) -> str | None:
+    """The code of the first area whose boundary holds the feed's `"lat,lon"`, if any."""
     try:
         lat, lon = (float(part) for part in str(gps).split(","))
     except ValueError:
         return None
-    found = (a for a in areas if not a.retired and a.boundary is not None and holds(a.boundary, lat, lon))
-    return next((a.code for a in found), None)
+    return next((code for code, boundary in shapes if holds(boundary, lat, lon)), None)
 
 
 def event_row(
-    event: dict[str, Any], types: dict[str, str], areas: dict[str, str], known: list[Area] | None = None
+    event: dict[str, Any], types: dict[str, str], areas: dict[str, str], shapes: Boundaries | None = None
 ) -> dict[str, str] | str:
     """The event as a row of the report import, or why it is left out.
 
-    Its place's area comes from the mapping file, or else from the boundary (of the `known` areas) its point lies in.
+    Its place's area comes from the mapping file, or else from the boundary (of `shapes`) its point lies in.
     """
     kind = str(event.get("type", ""))
     category = types.get(kind) or types.get(kind.split(",", 1)[0].strip())
     if category is None:
         return f"the type {kind!r} is not mapped to a category"
     place = str((event.get("location") or {}).get("name", ""))
-    area = areas.get(place) or area_at((event.get("location") or {}).get("gps"), known or [])
+    area = areas.get(place) or area_at((event.get("location") or {}).get("gps"), shapes or [])
     if area is None:
         return f"the place {place!r} is not mapped to an area, nor is its point inside an area's boundary"
     when = _WHEN.match(str(event.get("datetime", "")).strip())
@@ -102,6 +111,7 @@ def event_row(
 
 async def import_events(
     store: EventStore,
+    catalogue: Catalogue,
     identity: Identity,
     events: list[dict[str, Any]],
     mapping: tuple[dict[str, str], dict[str, str]],
@@ -110,12 +120,13 @@ async def import_events(
 ) -> Summary:
     """Append a report of source incident_report for each event that maps; each event once, however often."""
     summary, (types, areas) = Summary(), mapping
-    known_areas = await catalogue.areas(store, identity.tenant)
-    categories = await catalogue.categories(store, identity.tenant)
+    known_areas = await catalogue.areas(identity.tenant)
+    categories = await catalogue.categories(identity.tenant)
+    shapes = await boundaries(store, known_areas)
     for start in range(0, len(events), CHUNK):
         chunk, rows, ids = events[start : start + CHUNK], list[tuple[int, dict[str, str]]](), dict[int, str]()
         for n, event in enumerate(chunk, start=start + 1):
-            row = event_row(event, types, areas, known_areas)
+            row = event_row(event, types, areas, shapes)
             if isinstance(row, str):
                 summary.refused.append((str(event.get("id")), row))
             else:

@@ -141,9 +141,16 @@ async def area_page(
             conn, tenant, area_id, picture["week"], filters.weeks, context.settings.hot_cell_min_reports
         )
         reports, older = await list_queries.reports(
-            conn, tenant, area_id=area_id, week=filters.week, category=filters.category, org=filters.org,
-            status="active", cursor=filters.older_than, limit=REPORTS_SHOWN,
-        )  # fmt: skip
+            conn,
+            tenant,
+            area_id=area_id,
+            week=filters.week,
+            category=filters.category,
+            org=filters.org,
+            status="active",
+            cursor=filters.older_than,
+            limit=REPORTS_SHOWN,
+        )
     return page(
         request,
         "area.html",
