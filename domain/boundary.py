@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import mapping
 from shapely.validation import explain_validity
 
 from domain.errors import Invalid
@@ -48,7 +49,7 @@ def checked_boundary(geometry: Any) -> dict[str, Any]:
         if geometry["type"] == "Polygon"
         else {"type": "MultiPolygon", "coordinates": kept}
     )
-    made = shape(result)
+    made = shape_of(result)
     if not shapely.is_valid(made):
         raise Invalid("coordinates", f"is not a valid shape: {explain_validity(made)}")
     if made.area <= 0:
@@ -86,12 +87,31 @@ def bounds(geometry: dict[str, Any]) -> tuple[float, float, float, float]:
     return min(lons), min(lats), max(lons), max(lats)
 
 
+def shape_of(geometry: dict[str, Any]) -> shapely.Polygon | shapely.MultiPolygon:
+    """The boundary (checked, two dimensions) as a shapely geometry, made from arrays (fast for many points)."""
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    made = [
+        shapely.Polygon(np.asarray(polygon[0], dtype=float), [np.asarray(ring, dtype=float) for ring in polygon[1:]])
+        for polygon in polygons
+    ]
+    return made[0] if geometry["type"] == "Polygon" else shapely.MultiPolygon(made)
+
+
 def holds(geometry: dict[str, Any], lat: float, lon: float) -> bool:
     """Whether the point lies inside the boundary (or on its edge)."""
-    return bool(shapely.intersects_xy(shape(geometry), lon, lat))
+    return bool(shapely.intersects_xy(shape_of(geometry), lon, lat))
 
 
 def inside_point(geometry: dict[str, Any]) -> tuple[float, float]:
     """A point surely inside the boundary (longitude, latitude): where a map puts its label."""
-    point = shape(geometry).point_on_surface()
+    point = shape_of(geometry).point_on_surface()
     return point.x, point.y
+
+
+def simplified(geometry: dict[str, Any], tolerance: float) -> dict[str, Any]:
+    """The boundary without detail finer than `tolerance` degrees, for drawing (not always a valid shape)."""
+    simple = shape_of(geometry).simplify(tolerance, preserve_topology=False)
+    if simple.is_empty:  # smaller than the tolerance: drawn as it is
+        return geometry
+    drawn: dict[str, Any] = mapping(simple)
+    return drawn

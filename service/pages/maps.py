@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from domain.boundary import inside_point
+from domain.boundary import inside_point, simplified
 
 WIDTH, MAX_HEIGHT, PAD = 640, 480, 24
 CHAR_W, LINE_H = 8.5, 16
@@ -52,8 +52,10 @@ class _Projection:
         return PAD + (lon - self.west) * self.kx * self.scale, PAD + (self.north - lat) * self.scale
 
     def path(self, geometry: dict[str, Any]) -> str:
+        # no detail finer than half a unit of the drawing: a boundary of thousands of points draws in a few hundred
+        simple = simplified(geometry, 0.5 / self.scale)
         rings = []
-        for polygon in _polygons(geometry):
+        for polygon in _polygons(simple):
             for ring in polygon:
                 points = " L".join("{:.1f} {:.1f}".format(*self.xy(p[0], p[1])) for p in ring[:-1])
                 rings.append(f"M{points} Z")
