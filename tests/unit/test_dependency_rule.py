@@ -65,6 +65,7 @@ _HTTP = ("litestar", "service.web", "service.api", "service.pages", "service.app
         ("service/retention", _HTTP),
         ("service/area_lookup", _HTTP),
         ("service/catalogue", _HTTP),
+        ("service/maps", _HTTP),
         ("service/web", ("service.api", "service.pages", "service.app", "service.cli")),
     ],
 )
