@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -35,6 +35,18 @@ _CSV_COLUMNS = [
     "area_id",
     "summary",
 ]
+
+
+def trail_csv(entries: list[dict[str, Any]], next_cursor: str | None) -> Response[Any]:
+    """A page of the audit trail as CSV (`audit.csv`), the next page's cursor in `X-Next-Cursor` (the pages' too)."""
+    rows = [
+        [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
+        for e in entries
+    ]
+    response = csv_response(_CSV_COLUMNS, rows, "audit.csv")
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+    return response
 
 
 class AuditController(Controller):
@@ -82,12 +94,5 @@ class AuditController(Controller):
                 limit=limit,
             )
         if wants_csv(accept):
-            rows = [
-                [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
-                for e in entries
-            ]
-            response = csv_response(_CSV_COLUMNS, rows, "audit.csv")
-            if next_cursor:
-                response.headers["X-Next-Cursor"] = next_cursor
-            return response
+            return trail_csv(entries, next_cursor)
         return Response(msgspec.convert({"entries": entries, "next_cursor": next_cursor}, AuditPage))

@@ -1,0 +1,182 @@
+"""Granskning (web app): the audit trail with filters and CSV; for auditors, who read what and the chain's verification.
+
+Every route calls what its API twin calls (service/api/audit.py, reads.py, verification.py) and
+is recorded in the read log as the same kind of read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.response import Template
+
+from domain.errors import Invalid
+from domain.weeks import SWEDEN
+from projections.audit import queries as trail_queries
+from service import catalogue
+from service.api.audit import trail_csv
+from service.audit import queries as read_log_queries
+from service.audit.recording import recorded
+from service.errors import NotFound
+from service.pages.audit_filters import READ_FIELDS, TIME_HINT, TRAIL_FIELDS, Form, read_form
+from service.pages.rendering import page
+from service.store import verifications
+from service.web.context import Context
+from service.web.query_params import UnknownQueryParameters
+
+TRAIL_ROLES = ("auditor", "coordinator")
+"""Who reads the trail of what was shared; who read what, and the chain, are the auditor's alone (as in the API)."""
+PAGE_SIZE = 100
+TITLE = "Granskning"
+SUBPAGES = (
+    ("Händelser", "/granskning"),
+    ("Vem läste vad", "/granskning/lasningar"),
+    ("Kedjans kontroll", "/granskning/kedjan"),
+)
+"""The auditor's pages of Granskning (a coordinator has the first only)."""
+READ_KINDS = {
+    "report": "en rapport",
+    "reports": "rapporter",
+    "action": "en insats",
+    "actions": "insatser",
+    "picture": "ett områdes lägesbild",
+    "overview": "översikten",
+    "lagesbild": "veckans lägesbild",
+    "audit": "granskningsloggen",
+    "audit_reads": "läsloggen",
+    "audit_verify": "kedjans kontroll",
+    "stream": "liveuppdateringar",
+}
+"""What was read, in words (the read log's kinds)."""
+CHAIN_PROBLEMS = {
+    "the chain no longer passes the last verified link": "Kedjan går inte genom den senast kontrollerade länken.",
+    "the event at this position is missing": "Händelsen på den positionen saknas.",
+    "the stored record does not match its link": "Den lagrade händelsen stämmer inte med sin länk.",
+    "an event was stored without a link": "En händelse har lagrats utan länk.",
+    "the stored head is not where the chain ends": "Kedjans sparade slut stämmer inte med var kedjan slutar.",
+}
+"""Why a verification did not hold (service/store/chain.py), in words; another reason is shown as it is."""
+
+
+def local_time(moment: datetime) -> str:
+    """A moment in Swedish time, to the second."""
+    return moment.astimezone(SWEDEN).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def summary_text(summary: Any) -> str:
+    """An entry's summary as one line: `field: value`, separated by semicolons."""
+    if not isinstance(summary, dict):
+        return "" if summary is None else str(summary)
+    return "; ".join(
+        f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)}"
+        for key, value in summary.items()
+    )
+
+
+def _page(request: Request[Any, Any, Any], template: str, heading: str, form: Form | None, **values: Any) -> Template:
+    """A page of Granskning; a form with refusals makes it 400 and `Fel: ` its title."""
+    errors = form.errors if form else {}
+    return page(
+        request,
+        template,
+        title=f"Fel: {heading}" if errors else heading,
+        heading=heading,
+        form=form,
+        errors=errors,
+        time_hint=TIME_HINT,
+        local_time=local_time,
+        subpages=SUBPAGES if "auditor" in request.scope["state"]["identity"].roles else (),
+        status_code=400 if errors else 200,
+        **values,
+    )
+
+
+async def _trail_page(
+    request: Request[Any, Any, Any], context: Context, form: Form, limit: int
+) -> tuple[list[dict[str, Any]], str | None, dict[str, str]]:
+    """The trail's entries the form asks for (none if it has refusals), the next cursor, and area names by id."""
+    tenant = context.identity.tenant
+    names = {str(a.id): a.name for a in await catalogue.areas(context.store, tenant)}
+    if form.errors:
+        return [], None, names
+    f = form.filters
+    async with context.readers.statement(tenant) as conn:  # one statement, as the API's
+        entries, next_cursor = await trail_queries.audit(
+            conn, tenant, since=f.since, until=f.until, org=f.org, actor=f.actor, area_id=f.area_id, after=f.after,
+            limit=limit,
+        )  # fmt: skip
+    return entries, next_cursor, names
+
+
+@get("/granskning", name="audit_trail", middleware=[recorded("audit")])
+async def trail(request: Request[Any, Any, Any], context: Context) -> Template:
+    """The audit trail, filtered by time, organisation, user and area, a page at a time in log order."""
+    context.identity.require(*TRAIL_ROLES)
+    form = read_form(request.query_params, TRAIL_FIELDS)
+    entries, next_cursor, names = await _trail_page(request, context, form, PAGE_SIZE)
+    return _page(
+        request, "audit.html", TITLE, form, entries=entries, next_cursor=next_cursor, area_names=names,
+        summary_text=summary_text, areas=sorted(names.items(), key=lambda item: item[1]),
+    )  # fmt: skip
+
+
+@get("/granskning/csv", name="audit_trail_csv", middleware=[recorded("audit")])
+async def trail_download(request: Request[Any, Any, Any], context: Context) -> Response[Any]:
+    """The same entries as CSV, the API's file (`GET /api/v1/audit` with `Accept: text/csv`) up to its page size."""
+    context.identity.require(*TRAIL_ROLES)
+    form = read_form(request.query_params, TRAIL_FIELDS)
+    entries, next_cursor, names = await _trail_page(request, context, form, trail_queries.MAX_LIMIT)
+    if form.errors:
+        return _page(request, "audit.html", TITLE, form, entries=[], next_cursor=None, area_names=names,
+                     summary_text=summary_text, areas=sorted(names.items(), key=lambda item: item[1]))  # fmt: skip
+    return trail_csv(entries, next_cursor)
+
+
+@get("/granskning/lasningar", name="audit_reads", middleware=[recorded("audit_reads")])
+async def reads(request: Request[Any, Any, Any], context: Context) -> Template:
+    """Who read what: the read log, filtered by time, organisation and user (auditor)."""
+    context.identity.require("auditor")
+    form = read_form(request.query_params, READ_FIELDS)
+    entries: list[read_log_queries.ReadEntry] = []
+    next_cursor = None
+    if not form.errors:
+        f = form.filters
+        async with context.pool.acquire() as conn:
+            try:
+                entries, next_cursor = await read_log_queries.reads(
+                    conn, context.identity.tenant, since=f.since, until=f.until, actor=f.actor, org=f.org,
+                    after=f.after, limit=PAGE_SIZE,
+                )  # fmt: skip
+            except Invalid as refused:  # an `after` no page gave
+                raise NotFound("no such page of the read log") from refused
+    heading = "Vem läste vad"
+    return _page(request, "audit_reads.html", heading, form, entries=entries, next_cursor=next_cursor, kinds=READ_KINDS)
+
+
+@get("/granskning/kedjan", name="audit_verify", middleware=[recorded("audit_verify")])
+async def verify(request: Request[Any, Any, Any], context: Context) -> Template:
+    """The hash chain verified as `GET /api/v1/audit/verify` does, told in words (auditor).
+
+    `?from=start` verifies from the first event; otherwise from the last verified link on.
+    """
+    context.identity.require("auditor")
+    unknown = sorted(set(request.query_params) - {"from"})
+    if unknown:
+        raise UnknownQueryParameters(unknown, ["from"])
+    start = request.query_params.get("from", "last_verified")
+    if start not in ("last_verified", "start"):
+        raise NotFound("no such verification")
+    async with context.pool.acquire() as conn:
+        result = await verifications.verify(conn, context.identity.tenant, from_start=start == "start")
+    return _page(
+        request,
+        "audit_verify.html",
+        "Kedjans kontroll",
+        None,
+        result=result,
+        from_start=start == "start",
+        problem=CHAIN_PROBLEMS.get(result.problem or "", result.problem),
+    )
