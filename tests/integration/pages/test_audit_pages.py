@@ -173,7 +173,8 @@ async def test_who_read_what_shows_the_trails_readers(client: Client, auth: Toke
     row = re.search(
         r"<td>test-samordnare</td>\s*<td>polisen</td>\s*<td>coordinator</td>\s*<td>([^<]*)</td>", answer.text
     )
-    assert row and row.group(1) == "granskningsloggen"
+    assert row
+    assert row.group(1) == "granskningsloggen"
     assert "<td>GET /granskning</td>" in answer.text
     reads = await recorded_reads(client, auth, trail.tenant, resource="audit")
     mine = [r for r in reads if r["actor"] == "test-samordnare"]
