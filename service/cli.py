@@ -59,9 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
         token = mint_development_token(
-            settings.data_dir, sub=args.sub, tenant=args.tenant, org=args.org, roles=roles,
+            settings.data_dir,
+            sub=args.sub,
+            tenant=args.tenant,
+            org=args.org,
+            roles=roles,
             ttl_seconds=int(hours * 3600),
-        )  # fmt: skip
+        )
         print(token)
         return 0
     if (missing := _missing_database(settings)) is not None:
@@ -74,14 +78,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(_seed(urls))
             app = create_app(settings, dsn, migration_dsn=urls.migration)
             # What exists now (modules, routes, schemas) lives as long as the process: keep it out
-            # of the collector's full passes, which took 15-30 ms under load (a picture read's p99).
-            # So does what the start-up opens (pools, connections, runners, caches): frozen once
-            # it is open, it took a full pass under load from 3-15 ms to about 1.
+            # of the collector's full passes, which set a picture read's p99 under load. So does
+            # what the start-up opens (pools, connections, runners, caches): frozen once it is open
+            # (the passes' times before and after are in bench/RESULTS.md).
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
             config = server_config(
-                app, settings, host=args.host, port=args.port, log_level="info", access_log=settings.access_log,
-            )  # fmt: skip
+                app,
+                settings,
+                host=args.host,
+                port=args.port,
+                log_level="info",
+                access_log=settings.access_log,
+            )
             Server(config).run()  # returns after SIGTERM or SIGINT, so the embedded server is stopped below
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(urls.migration))
