@@ -94,21 +94,39 @@ def _page(request: Request[Any, Any, Any], template: str, heading: str, form: Fo
     )
 
 
-async def _trail_page(
-    request: Request[Any, Any, Any], context: Context, form: Form, limit: int
-) -> tuple[list[dict[str, Any]], str | None, dict[str, str]]:
-    """The trail's entries the form asks for (none if it has refusals), the next cursor, and area names by id."""
-    tenant = context.identity.tenant
-    names = {str(a.id): a.name for a in await catalogue.areas(context.store, tenant)}
-    if form.errors:
-        return [], None, names
-    f = form.filters
+async def _entries(context: Context, form: Form, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The trail's entries a valid form asks for, and the next page's cursor."""
+    tenant, f = context.identity.tenant, form.filters
     async with context.readers.statement(tenant) as conn:  # one statement, as the API's
-        entries, next_cursor = await trail_queries.audit(
-            conn, tenant, since=f.since, until=f.until, org=f.org, actor=f.actor, area_id=f.area_id, after=f.after,
+        return await trail_queries.audit(
+            conn,
+            tenant,
+            since=f.since,
+            until=f.until,
+            org=f.org,
+            actor=f.actor,
+            area_id=f.area_id,
+            after=f.after,
             limit=limit,
-        )  # fmt: skip
-    return entries, next_cursor, names
+        )
+
+
+async def _trail_view(
+    request: Request[Any, Any, Any], context: Context, form: Form, entries: list[dict[str, Any]], cursor: str | None
+) -> Template:
+    """The trail's page: the form (its areas to choose from, retired ones too), then the entries."""
+    areas = await catalogue.areas(context.store, context.identity.tenant)
+    return _page(
+        request,
+        "audit.html",
+        TITLE,
+        form,
+        entries=entries,
+        next_cursor=cursor,
+        area_names={str(a.id): a.name for a in areas},
+        areas=[(str(a.id), a.name) for a in areas],
+        summary_text=summary_text,
+    )
 
 
 @get("/granskning", name="audit_trail", middleware=[recorded("audit")])
@@ -116,11 +134,8 @@ async def trail(request: Request[Any, Any, Any], context: Context) -> Template:
     """The audit trail, filtered by time, organisation, user and area, a page at a time in log order."""
     context.identity.require(*TRAIL_ROLES)
     form = read_form(request.query_params, TRAIL_FIELDS)
-    entries, next_cursor, names = await _trail_page(request, context, form, PAGE_SIZE)
-    return _page(
-        request, "audit.html", TITLE, form, entries=entries, next_cursor=next_cursor, area_names=names,
-        summary_text=summary_text, areas=sorted(names.items(), key=lambda item: item[1]),
-    )  # fmt: skip
+    entries, cursor = ([], None) if form.errors else await _entries(context, form, PAGE_SIZE)
+    return await _trail_view(request, context, form, entries, cursor)
 
 
 @get("/granskning/csv", name="audit_trail_csv", middleware=[recorded("audit")])
@@ -128,11 +143,9 @@ async def trail_download(request: Request[Any, Any, Any], context: Context) -> R
     """The same entries as CSV, the API's file (`GET /api/v1/audit` with `Accept: text/csv`) up to its page size."""
     context.identity.require(*TRAIL_ROLES)
     form = read_form(request.query_params, TRAIL_FIELDS)
-    entries, next_cursor, names = await _trail_page(request, context, form, trail_queries.MAX_LIMIT)
     if form.errors:
-        return _page(request, "audit.html", TITLE, form, entries=[], next_cursor=None, area_names=names,
-                     summary_text=summary_text, areas=sorted(names.items(), key=lambda item: item[1]))  # fmt: skip
-    return trail_csv(entries, next_cursor)
+        return await _trail_view(request, context, form, [], None)
+    return trail_csv(*await _entries(context, form, trail_queries.MAX_LIMIT))
 
 
 @get("/granskning/lasningar", name="audit_reads", middleware=[recorded("audit_reads")])
@@ -147,9 +160,15 @@ async def reads(request: Request[Any, Any, Any], context: Context) -> Template:
         async with context.pool.acquire() as conn:
             try:
                 entries, next_cursor = await read_log_queries.reads(
-                    conn, context.identity.tenant, since=f.since, until=f.until, actor=f.actor, org=f.org,
-                    after=f.after, limit=PAGE_SIZE,
-                )  # fmt: skip
+                    conn,
+                    context.identity.tenant,
+                    since=f.since,
+                    until=f.until,
+                    actor=f.actor,
+                    org=f.org,
+                    after=f.after,
+                    limit=PAGE_SIZE,
+                )
             except Invalid as refused:  # an `after` no page gave
                 raise NotFound("no such page of the read log") from refused
     heading = "Vem läste vad"

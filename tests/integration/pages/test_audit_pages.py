@@ -119,11 +119,8 @@ async def test_the_csv_is_the_apis(client: Client, auth: Token, trail: Trail) ->
         download = await client.get("/granskning/csv", params=query)
         assert download.status_code == 200, download.text
         assert download.headers["content-disposition"] == 'attachment; filename="audit.csv"'
-        api = await client.get(
-            "/api/v1/audit", params=query | {"limit": "500"}, headers=auth("auditor", tenant=trail.tenant) | {
-                "Accept": "text/csv"
-            },
-        )  # fmt: skip
+        headers = auth("auditor", tenant=trail.tenant) | {"Accept": "text/csv"}
+        api = await client.get("/api/v1/audit", params=query | {"limit": "500"}, headers=headers)
         assert download.content == api.content
     assert (await client.get("/granskning/csv")).text.count("\r\n") == 1 + len(trail.positions)
 
