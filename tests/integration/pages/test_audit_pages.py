@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -123,6 +125,20 @@ async def test_the_csv_is_the_apis(client: Client, auth: Token, trail: Trail) ->
         api = await client.get("/api/v1/audit", params=query | {"limit": "500"}, headers=headers)
         assert download.content == api.content
     assert (await client.get("/granskning/csv")).text.count("\r\n") == 1 + len(trail.positions)
+
+
+async def test_the_csv_never_hands_a_spreadsheet_a_formula(client: Client, auth: Token, trail: Trail) -> None:
+    headers = auth("reporter", org="@kommun", tenant=trail.tenant, sub="=1+2")
+    written = await client.post("/api/v1/reports", json=report_body(trail.areas["Råslätt"]), headers=headers)
+    assert written.status_code == 201, written.text
+    wait = {"min_position": written.json()["position"], "limit": 1}
+    assert (await client.get("/api/v1/audit", params=wait, headers=auth("auditor", tenant=trail.tenant))).is_success
+    await sign_in(client, trail.tenant, "coordinator")
+    download = await client.get("/granskning/csv", params={"org": "@kommun"})
+    rows = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert [(row["actor"], row["org"]) for row in rows] == [("'=1+2", "'@kommun")]
+    page = await client.get("/granskning", params={"org": "@kommun"})
+    assert "<td>=1+2</td>" in page.text  # on the page itself it is text anyway
 
 
 async def test_a_page_at_a_time_in_log_order(client: Client, auth: Token, trail: Trail) -> None:
