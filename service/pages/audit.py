@@ -29,7 +29,7 @@ from service.web.query_params import UnknownQueryParameters
 
 TRAIL_ROLES = ("auditor", "coordinator")
 """Who reads the trail of what was shared; who read what, and the chain, are the auditor's alone (as in the API)."""
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 TITLE = "Granskning"
 SUBPAGES = (
     ("Händelser", "/granskning"),
