@@ -91,6 +91,10 @@ class Settings:
     """`LAGESBILD_EMBEDDED_PG_DIR`: (root) where the embedded server keeps what its user cannot reach in the project."""
     token_max_lifetime_hours: float = 24.0
     """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
+    import_max_bytes: int = 20 * 1024 * 1024
+    """`LAGESBILD_IMPORT_MAX_BYTES`: the largest spreadsheet `POST /reports/import` takes (413 beyond)."""
+    import_max_rows: int = 50_000
+    """`LAGESBILD_IMPORT_MAX_ROWS`: the most rows one import may hold (422 beyond)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -147,6 +151,8 @@ class Settings:
             metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
             embedded_pg_dir=home_from_env(env),
             token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
+            import_max_bytes=_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+            import_max_rows=_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
         )
 
 
