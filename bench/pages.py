@@ -199,6 +199,13 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
         " p99 shown with its round's figures, every round's p99 beside it. Load average before and after:"
         f" {load[0]:.1f} and {load[1]:.1f} (the machine is shared with other work)."
     )
+    if max(load) > (os.cpu_count() or 1):
+        notes += (
+            " The load average was above the machine's cores: every process, this server and its PostgreSQL"
+            " included, got a share of a core (the server's CPU above), so the latencies are the machine's queue,"
+            " not the service's, and the targets cannot be judged from this run. The server's CPU per read"
+            " (without the writes) compares the targets with each other and with the baseline."
+        )
     table = "\n".join(lines)
     print(f"\n{table}\n\n{first}")
     write_section(
