@@ -51,6 +51,27 @@ READ_KINDS = {
     "stream": "liveuppdateringar",
 }
 """What was read, in words (the read log's kinds)."""
+EVENTS = {
+    ("Report", "Submitted"): "Rapport skickad",
+    ("Report", "Corrected"): "Rapport rättad",
+    ("Report", "Retracted"): "Rapport återkallad",
+    ("Report", "RetractedAfterRedaction"): "Rapport återkallad efter maskning",
+    ("Report", "Redacted"): "Rapport maskad",
+    ("Action", "Planned"): "Insats planerad",
+    ("Action", "Started"): "Insats påbörjad",
+    ("Action", "Completed"): "Insats avslutad",
+    ("Action", "Cancelled"): "Insats inställd",
+    ("Action", "FollowedUp"): "Insats följd upp",
+    ("Action", "Redacted"): "Insats maskad",
+    ("Area", "Defined"): "Område skapat",
+    ("Area", "Renamed"): "Område omdöpt",
+    ("Area", "Retired"): "Område avvecklat",
+    ("Category", "Added"): "Kategori tillagd",
+    ("Assessment", "Drafted"): "Bedömning påbörjad",
+    ("Assessment", "DraftSaved"): "Utkast till bedömning sparat",
+    ("Assessment", "Published"): "Bedömning publicerad",
+}
+"""An entry's event in words (aggregate type, event type); another is shown by its names."""
 CHAIN_PROBLEMS = {
     "the chain no longer passes the last verified link": "Kedjan går inte genom den senast kontrollerade länken.",
     "the event at this position is missing": "Händelsen på den positionen saknas.",
@@ -124,7 +145,8 @@ async def _trail_view(
         entries=entries,
         next_cursor=cursor,
         area_names={str(a.id): a.name for a in areas},
-        areas=[(str(a.id), a.name) for a in areas],
+        areas=[(str(a.id), f"{a.name} (avvecklat)" if a.retired else a.name) for a in areas],
+        events=EVENTS,
         summary_text=summary_text,
     )
 

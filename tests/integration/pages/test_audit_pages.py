@@ -87,6 +87,8 @@ async def test_the_trail_filters_by_organisation_user_area_and_time(client: Clie
     page = await client.get("/granskning", params={"area_id": trail.areas["Öxnehaga"]})
     assert f'<option value="{trail.areas["Öxnehaga"]}" selected>Öxnehaga</option>' in page.text
     assert "<td>Öxnehaga</td>" in page.text
+    assert "<td>Område skapat</td>" in page.text
+    assert "<td>Rapport skickad</td>" in (await client.get("/granskning", params={"org": "vatterhem"})).text
     assert f'href="/granskning/csv?area_id={trail.areas["Öxnehaga"]}"' in page.text
 
 
