@@ -18,8 +18,8 @@ from service.api.params import NO_CONTROL, Accept, Cursor, MinPosition, check_pe
 from service.audit.recording import recorded
 from service.web.auth import MAX_CLAIM, role
 from service.web.context import Context
-from service.web.csv import csv_response, wants_csv
-from service.web.problems import PARAMS, OrCsv, problems
+from service.web.exports import Format, OrSpreadsheet, table_response, wanted
+from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
 _CSV_COLUMNS = [
@@ -37,13 +37,13 @@ _CSV_COLUMNS = [
 ]
 
 
-def trail_csv(entries: list[dict[str, Any]], next_cursor: str | None) -> Response[Any]:
-    """A page of the audit trail as CSV (`audit.csv`), the next page's cursor in `X-Next-Cursor` (the pages' too)."""
+def trail_table(fmt: Format, entries: list[dict[str, Any]], next_cursor: str | None) -> Response[Any]:
+    """A page of the trail as `audit.csv` or `audit.xlsx`, the next cursor in `X-Next-Cursor` (the pages' too)."""
     rows = [
         [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
         for e in entries
     ]
-    response = csv_response(_CSV_COLUMNS, rows, "audit.csv")
+    response = table_response(fmt, _CSV_COLUMNS, rows, "audit")
     if next_cursor:
         response.headers["X-Next-Cursor"] = next_cursor
     return response
@@ -60,7 +60,7 @@ class AuditController(Controller):
         guards=[role("auditor", "coordinator")],
         middleware=[recorded("audit")],
         responses=problems(*PARAMS, 403),
-        operation_class=OrCsv,
+        operation_class=OrSpreadsheet,
     )
     async def audit(
         self,
@@ -93,6 +93,6 @@ class AuditController(Controller):
                 after=after,
                 limit=limit,
             )
-        if wants_csv(accept):
-            return trail_csv(entries, next_cursor)
+        if (fmt := wanted(accept)) != "json":
+            return trail_table(fmt, entries, next_cursor)
         return Response(msgspec.convert({"entries": entries, "next_cursor": next_cursor}, AuditPage))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -15,9 +15,9 @@ from domain.location import Location, coarsen
 from domain.report import Report
 from projections.picture import lists as list_queries
 from service import commands
+from service.api.list_shapes import REPORT_COLUMNS, ReportPage, report_row
 from service.api.list_shapes import Location as LocationOut
-from service.api.list_shapes import ReportPage
-from service.api.params import NO_CONTROL, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
+from service.api.params import NO_CONTROL, Accept, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
 from service.api.report_shapes import CorrectionIn, LocationIn, RedactionIn, ReportDetail, ReportIn, RetractionIn
 from service.api.writes import Written, expected_version, written
 from service.audit.recording import recorded
@@ -25,6 +25,7 @@ from service.errors import Forbidden
 from service.references import check_area, check_category
 from service.web.auth import authenticated, role
 from service.web.context import Context
+from service.web.exports import OrSpreadsheet, table_response, wanted
 from service.web.problems import CHANGE, PARAMS, WRITE, problems
 from service.web.projection_progress import read_your_writes
 
@@ -69,15 +70,17 @@ class ReportController(Controller):
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
     @get(
-        summary="Reports, newest first (keyset pages)",
+        summary="Reports, newest first (keyset pages; CSV or Excel by Accept)",
         guards=[authenticated],
         responses=problems(*PARAMS),
         middleware=[recorded("reports")],
+        operation_class=OrSpreadsheet,
     )
     async def list_reports(
         self,
         context: Context,
         min_position: MinPosition,
+        accept: Accept,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         week: WeekInQuery = None,
         category: Annotated[
@@ -87,8 +90,11 @@ class ReportController(Controller):
         status: Annotated[Literal["active", "retracted"] | None, QueryParameter(required=False)] = None,
         cursor: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
-    ) -> ReportPage:
-        """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
+    ) -> Response[Any]:
+        """Filter by area, week, category, organisation and status; follow `next_cursor` for more.
+
+        As a file (CSV or Excel), the page's rows with the next page's cursor in `X-Next-Cursor`.
+        """
         await read_your_writes(context.tracker, "picture", min_position)
         tenant = context.identity.tenant
         async with context.readers.statement(tenant) as conn:  # one statement
@@ -103,7 +109,12 @@ class ReportController(Controller):
                 cursor=cursor,
                 limit=limit,
             )
-        return msgspec.convert({"reports": found, "next_cursor": next_cursor}, ReportPage)
+        if (fmt := wanted(accept)) == "json":
+            return Response(msgspec.convert({"reports": found, "next_cursor": next_cursor}, ReportPage))
+        response = table_response(fmt, list(REPORT_COLUMNS), [report_row(r) for r in found], "rapporter")
+        if next_cursor:
+            response.headers["X-Next-Cursor"] = next_cursor
+        return response
 
     @get(
         "/{report_id:uuid}",

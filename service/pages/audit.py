@@ -17,7 +17,7 @@ from domain.errors import Invalid
 from domain.weeks import SWEDEN
 from projections.audit import queries as trail_queries
 from service import catalogue
-from service.api.audit import trail_csv
+from service.api.audit import trail_table
 from service.audit import queries as read_log_queries
 from service.audit.recording import recorded
 from service.errors import NotFound
@@ -167,7 +167,7 @@ async def trail_download(request: Request[Any, Any, Any], context: Context) -> R
     form = read_form(request.query_params, TRAIL_FIELDS)
     if form.errors:
         return await _trail_view(request, context, form, [], None)
-    return trail_csv(*await _entries(context, form, trail_queries.MAX_LIMIT))
+    return trail_table("csv", *await _entries(context, form, trail_queries.MAX_LIMIT))
 
 
 @get("/granskning/lasningar", name="audit_reads", middleware=[recorded("audit_reads")])
