@@ -6,95 +6,38 @@ is recorded in the read log as the same kind of read.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get
 from litestar.response import Template
 
 from domain.errors import Invalid
-from domain.weeks import SWEDEN
 from projections.audit import queries as trail_queries
 from service import catalogue
 from service.api.audit import trail_table
+from service.api.reads import reads_table
 from service.audit import queries as read_log_queries
+from service.audit.queries import ReadEntry
 from service.audit.recording import recorded
 from service.errors import NotFound
 from service.pages.audit_filters import READ_FIELDS, TIME_HINT, TRAIL_FIELDS, Form, read_form
+from service.pages.audit_words import CHAIN_PROBLEMS, EVENTS, READ_KINDS, local_time, summary_text
 from service.pages.rendering import page
 from service.store import verifications
 from service.web.context import Context
+from service.web.exports import Format
 from service.web.query_params import UnknownQueryParameters
 
 TRAIL_ROLES = ("auditor", "coordinator")
 """Who reads the trail of what was shared; who read what, and the chain, are the auditor's alone (as in the API)."""
 PAGE_SIZE = 50
-TITLE = "Granskning"
+TITLE, READS = "Granskning", "Vem läste vad"
 SUBPAGES = (
     ("Händelser", "/granskning"),
     ("Vem läste vad", "/granskning/lasningar"),
     ("Kedjans kontroll", "/granskning/kedjan"),
 )
 """The auditor's pages of Granskning (a coordinator has the first only)."""
-READ_KINDS = {
-    "report": "en rapport",
-    "reports": "rapporter",
-    "action": "en insats",
-    "actions": "insatser",
-    "picture": "ett områdes lägesbild",
-    "overview": "översikten",
-    "lagesbild": "veckans lägesbild",
-    "audit": "granskningsloggen",
-    "audit_reads": "läsloggen",
-    "audit_verify": "kedjans kontroll",
-    "stream": "liveuppdateringar",
-}
-"""What was read, in words (the read log's kinds)."""
-EVENTS = {
-    ("Report", "Submitted"): "Rapport skickad",
-    ("Report", "Corrected"): "Rapport rättad",
-    ("Report", "Retracted"): "Rapport återkallad",
-    ("Report", "RetractedAfterRedaction"): "Rapport återkallad efter maskning",
-    ("Report", "Redacted"): "Rapport maskad",
-    ("Action", "Planned"): "Insats planerad",
-    ("Action", "Started"): "Insats påbörjad",
-    ("Action", "Completed"): "Insats avslutad",
-    ("Action", "Cancelled"): "Insats inställd",
-    ("Action", "FollowedUp"): "Insats följd upp",
-    ("Action", "Redacted"): "Insats maskad",
-    ("Area", "Defined"): "Område skapat",
-    ("Area", "Renamed"): "Område omdöpt",
-    ("Area", "Retired"): "Område avvecklat",
-    ("Category", "Added"): "Kategori tillagd",
-    ("Assessment", "Drafted"): "Bedömning påbörjad",
-    ("Assessment", "DraftSaved"): "Utkast till bedömning sparat",
-    ("Assessment", "Published"): "Bedömning publicerad",
-}
-"""An entry's event in words (aggregate type, event type); another is shown by its names."""
-CHAIN_PROBLEMS = {
-    "the chain no longer passes the last verified link": "Kedjan går inte genom den senast kontrollerade länken.",
-    "the event at this position is missing": "Händelsen på den positionen saknas.",
-    "the stored record does not match its link": "Den lagrade händelsen stämmer inte med sin länk.",
-    "an event was stored without a link": "En händelse har lagrats utan länk.",
-    "the stored head is not where the chain ends": "Kedjans sparade slut stämmer inte med var kedjan slutar.",
-}
-"""Why a verification did not hold (service/store/chain.py), in words; another reason is shown as it is."""
-
-
-def local_time(moment: datetime) -> str:
-    """A moment in Swedish time, to the second."""
-    return moment.astimezone(SWEDEN).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def summary_text(summary: Any) -> str:
-    """An entry's summary as one line: `field: value`, separated by semicolons."""
-    if not isinstance(summary, dict):
-        return "" if summary is None else str(summary)
-    return "; ".join(
-        f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)}"
-        for key, value in summary.items()
-    )
 
 
 def _page(request: Request[Any, Any, Any], template: str, heading: str, form: Form | None, **values: Any) -> Template:
@@ -160,14 +103,40 @@ async def trail(request: Request[Any, Any, Any], context: Context) -> Template:
     return await _trail_view(request, context, form, entries, cursor)
 
 
-@get("/granskning/csv", name="audit_trail_csv", middleware=[recorded("audit")])
+@get(["/granskning/csv", "/granskning/xlsx"], name="audit_trail_file", middleware=[recorded("audit")])
 async def trail_download(request: Request[Any, Any, Any], context: Context) -> Response[Any]:
-    """The same entries as CSV, the API's file (`GET /api/v1/audit` with `Accept: text/csv`) up to its page size."""
+    """The same entries as a file, the API's own (`GET /api/v1/audit` as CSV or Excel), up to its page size."""
     context.identity.require(*TRAIL_ROLES)
     form = read_form(request.query_params, TRAIL_FIELDS)
     if form.errors:
         return await _trail_view(request, context, form, [], None)
-    return trail_table("csv", *await _entries(context, form, trail_queries.MAX_LIMIT))
+    return trail_table(_format(request), *await _entries(context, form, trail_queries.MAX_LIMIT))
+
+
+def _format(request: Request[Any, Any, Any]) -> Format:
+    """The file a download's path ends in."""
+    return "xlsx" if request.url.path.endswith("/xlsx") else "csv"
+
+
+async def _reads(context: Context, form: Form, limit: int) -> tuple[list[ReadEntry], str | None]:
+    """The reads a form asks for (none if it has refusals), and the next page's cursor."""
+    if form.errors:
+        return [], None
+    f = form.filters
+    async with context.pool.acquire() as conn:
+        try:
+            return await read_log_queries.reads(
+                conn,
+                context.identity.tenant,
+                since=f.since,
+                until=f.until,
+                actor=f.actor,
+                org=f.org,
+                after=f.after,
+                limit=limit,
+            )
+        except Invalid as refused:  # an `after` no page gave
+            raise NotFound("no such page of the read log") from refused
 
 
 @get("/granskning/lasningar", name="audit_reads", middleware=[recorded("audit_reads")])
@@ -175,26 +144,23 @@ async def reads(request: Request[Any, Any, Any], context: Context) -> Template:
     """Who read what: the read log, filtered by time, organisation and user (auditor)."""
     context.identity.require("auditor")
     form = read_form(request.query_params, READ_FIELDS)
-    entries: list[read_log_queries.ReadEntry] = []
-    next_cursor = None
-    if not form.errors:
-        f = form.filters
-        async with context.pool.acquire() as conn:
-            try:
-                entries, next_cursor = await read_log_queries.reads(
-                    conn,
-                    context.identity.tenant,
-                    since=f.since,
-                    until=f.until,
-                    actor=f.actor,
-                    org=f.org,
-                    after=f.after,
-                    limit=PAGE_SIZE,
-                )
-            except Invalid as refused:  # an `after` no page gave
-                raise NotFound("no such page of the read log") from refused
-    heading = "Vem läste vad"
-    return _page(request, "audit_reads.html", heading, form, entries=entries, next_cursor=next_cursor, kinds=READ_KINDS)
+    entries, cursor = await _reads(context, form, PAGE_SIZE)
+    return _page(request, "audit_reads.html", READS, form, entries=entries, next_cursor=cursor, kinds=READ_KINDS)
+
+
+@get(
+    ["/granskning/lasningar/csv", "/granskning/lasningar/xlsx"],
+    name="audit_reads_file",
+    middleware=[recorded("audit_reads")],
+)
+async def reads_download(request: Request[Any, Any, Any], context: Context) -> Response[Any]:
+    """The same reads as a file, the API's own (`GET /api/v1/audit/reads` as CSV or Excel), up to its page size."""
+    context.identity.require("auditor")
+    form = read_form(request.query_params, READ_FIELDS)
+    entries, cursor = await _reads(context, form, read_log_queries.MAX_LIMIT)
+    if form.errors:
+        return _page(request, "audit_reads.html", READS, form, entries=[], next_cursor=None, kinds=READ_KINDS)
+    return reads_table(_format(request), entries, cursor)
 
 
 @get("/granskning/kedjan", name="audit_verify", middleware=[recorded("audit_verify")])

@@ -59,6 +59,7 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
         audit.trail,
         audit.trail_download,
         audit.reads,
+        audit.reads_download,
         audit.verify,
     ]
     pages = Router(

@@ -12,15 +12,19 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
+from python_calamine import CalamineWorkbook
 
 from service.app import create_app
 from service.settings import Settings
+from service.web.xlsx import XLSX_MEDIA_TYPE
 from tests.integration.api.conftest import Client, Token, report_body
 from tests.integration.api.test_verification import _tamper
 from tests.support.database import SessionDatabase
 from tests.support.read_log import flush, new_tenant, recorded_reads
 
 POSITION = re.compile(r'<td class="numeric">(\d+)</td>')
+AUDIT_PAGES = ("/granskning", "/granskning/csv", "/granskning/xlsx", "/granskning/lasningar")
+AUDIT_PAGES += ("/granskning/lasningar/csv", "/granskning/kedjan")
 
 
 async def sign_in(client: Client, tenant: str, *roles: str, org: str = "kommunen", sub: str = "test-granskare") -> None:
@@ -127,6 +131,11 @@ async def test_the_csv_is_the_apis(client: Client, auth: Token, trail: Trail) ->
         api = await client.get("/api/v1/audit", params=query | {"limit": "500"}, headers=headers)
         assert download.content == api.content
     assert (await client.get("/granskning/csv")).text.count("\r\n") == 1 + len(trail.positions)
+    excel = await client.get("/granskning/xlsx", params={"org": "polisen"})
+    assert excel.headers["content-type"] == XLSX_MEDIA_TYPE
+    assert excel.headers["content-disposition"] == 'attachment; filename="audit.xlsx"'
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(excel.content)).get_sheet_by_index(0).to_python()
+    assert [(row[0], row[4]) for row in rows[1:]] == [(trail.reports["polisen"], "polisen")]
 
 
 async def test_the_csv_never_hands_a_spreadsheet_a_formula(client: Client, auth: Token, trail: Trail) -> None:
@@ -156,8 +165,8 @@ async def test_a_page_at_a_time_in_log_order(client: Client, auth: Token, trail:
     [
         (("reporter",), set()),
         (("admin",), set()),
-        (("coordinator",), {"/granskning", "/granskning/csv"}),
-        (("auditor",), {"/granskning", "/granskning/csv", "/granskning/lasningar", "/granskning/kedjan"}),
+        (("coordinator",), {"/granskning", "/granskning/csv", "/granskning/xlsx"}),
+        (("auditor",), set(AUDIT_PAGES)),
     ],
 )
 async def test_each_role_reaches_what_it_may_and_is_refused_the_rest(
@@ -165,7 +174,7 @@ async def test_each_role_reaches_what_it_may_and_is_refused_the_rest(
 ) -> None:
     tenant = new_tenant()
     await sign_in(client, tenant, *roles, sub="test-roll")
-    for path in ("/granskning", "/granskning/csv", "/granskning/lasningar", "/granskning/kedjan"):
+    for path in AUDIT_PAGES:
         answer = await client.get(path)
         assert answer.status_code == (200 if path in allowed else 403), (path, answer.text)
         if path not in allowed:
@@ -175,7 +184,7 @@ async def test_each_role_reaches_what_it_may_and_is_refused_the_rest(
     subnav = await client.get("/granskning")
     assert ('aria-label="Granskning"' in subnav.text) == ("auditor" in roles)
     statuses = {r["status"] for r in await recorded_reads(client, auth, tenant, actor="test-roll")}
-    assert 403 in statuses or len(allowed) == 4  # refusals are recorded, as the API's
+    assert 403 in statuses or len(allowed) == len(AUDIT_PAGES)  # refusals are recorded, as the API's
 
 
 async def test_who_read_what_shows_the_trails_readers(client: Client, auth: Token, trail: Trail) -> None:
@@ -196,6 +205,11 @@ async def test_who_read_what_shows_the_trails_readers(client: Client, auth: Toke
     assert [(r["route"], r["query_params"], r["status"]) for r in mine] == [
         ("GET /granskning", {"org": "vatterhem"}, 200)
     ]
+    download = await client.get("/granskning/lasningar/csv", params={"actor": "test-samordnare"})
+    headers = auth("auditor", tenant=trail.tenant, sub="revisor") | {"Accept": "text/csv"}
+    api = await client.get("/api/v1/audit/reads", params={"actor": "test-samordnare", "limit": 500}, headers=headers)
+    assert download.headers["content-disposition"] == 'attachment; filename="reads.csv"'
+    assert download.content == api.content
     refused = await client.get("/granskning/lasningar", params={"org": "test@example.org"})
     assert refused.status_code == 400
     assert '<a href="#organisation">' in refused.text
