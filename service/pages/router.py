@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from service.errors import Forbidden, NotFound
-from service.pages import action_plan, actions, audit, login, overview, weekly
+from service.pages import action_plan, actions, audit, imports, login, overview, report_page, reporting, weekly
 from service.pages.accessibility import accessibility_page
 from service.pages.rendering import STATIC, page
 from service.pages.session import SignInRequired, session_identity, session_middleware
@@ -45,6 +45,14 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
         accessibility_page(settings),
         overview.overview,
         overview.live,
+        imports.import_form,
+        imports.preview,
+        imports.confirm,
+        reporting.report_form_page,
+        reporting.submit,
+        report_page.report_page,
+        report_page.correct,
+        report_page.retract,
         weekly.weekly_now,
         weekly.weekly,
         weekly.weekly_download,
