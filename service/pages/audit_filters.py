@@ -87,7 +87,7 @@ def _cursor(text: str) -> int | None:
     """The page to go on from; a cursor that no page gave is a page that does not exist."""
     if not text:
         return None
-    if not text.isdigit() or int(text) > MAX_POSITION:
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_POSITION:
         raise NotFound("no such page of the audit trail")
     return int(text)
 
