@@ -9,7 +9,7 @@ at 500/s (bench/picture_load.py):
 - the baseline, `GET /api/v1/picture` (the overview's query as JSON, by bearer token);
 - Översikt, `GET /` (the same query rendered, by session cookie);
 - Granskning, `GET /granskning` (the audit trail's first page and its filter form);
-- the area page, `GET /omraden/{id}`, once it exists (AREA_PAGE below).
+- Område, `GET /omraden/{id}` of a random one of the 24 areas (AREA_PAGE below).
 
 And the first load of the overview: its HTML and every stylesheet, script and image it links,
 in bytes as served, each from the service's own origin. Writes its table into bench/RESULTS.md.
@@ -44,8 +44,8 @@ from service.web.auth import mint_development_token
 
 TENANT = "jonkoping"
 P99_TARGET_MS, FIRST_LOAD_TARGET = 15.0, 150_000
-AREA_PAGE: str | None = None
-"""The area page's path with `{id}` for an area (`/omraden/{id}`): None until the page exists, then it is read too."""
+AREA_PAGE: str | None = "/omraden/{id}"
+"""The area page's path with `{id}` for an area; None would leave it out (a tree without the page)."""
 LINKED = re.compile(r'<(?:link[^>]*\shref|script[^>]*\ssrc|img[^>]*\ssrc)="([^"]+)"')
 
 
@@ -80,9 +80,9 @@ def first_load(base: str, cookie: str) -> dict[str, Any]:
 
 
 def wait_caught_up(base: str, token: str) -> None:
-    """Wait until the picture and the audit trail have applied the whole log (each ask waits up to 2 s)."""
+    """Wait until the picture, the audit trail and the catalogue have applied the whole log (each ask waits 2 s)."""
     head = httpx.get(f"{base}/ready").json()["head_position"]
-    for path in ("/api/v1/picture", "/api/v1/audit"):
+    for path in ("/api/v1/picture", "/api/v1/audit", "/api/v1/areas"):
         while True:
             answer = httpx.get(
                 base + path, params={"min_position": head}, headers={"Authorization": f"Bearer {token}"}, timeout=10

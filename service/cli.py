@@ -20,7 +20,7 @@ from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import demo, retention
+from service import catalogue, demo, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
 from service.cli_arguments import parser
@@ -33,6 +33,7 @@ from service.imports import police_events
 from service.settings import Settings
 from service.store import chain
 from service.store.event_store import EventStore
+from service.supervision import Supervisor
 from service.web.auth import mint_development_token
 from service.web.http_server import Server, server_config
 
@@ -145,9 +146,11 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
         ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader, gather_seconds=gather)
         for p in PROJECTIONS.values()
     ]
+    tasks = Supervisor()  # a runner that fails is logged and restarted, not the end of the process
     try:
-        await asyncio.gather(*(r.run_forever() for r in runners))
+        await asyncio.gather(*(tasks.start(f"projection-{r.projection.name}", r.run_forever) for r in runners))
     finally:
+        await tasks.close()
         await reader.close()
 
 
@@ -200,9 +203,10 @@ async def _retention(urls: DatabaseUrls, settings: Settings) -> tuple[int, int]:
 
 async def _import(urls: DatabaseUrls, args: argparse.Namespace) -> int:
     events = json.loads(args.file.read_text(encoding="utf-8"))
-    async with _open_store(urls) as store:
+    async with _open_store(urls) as store, catalogue.opened(store, urls.service) as known:
         done = await police_events.import_events(
             store,
+            known,
             police_events.importer_identity(args.tenant, args.org),
             events,
             police_events.load_mapping(args.area_map),

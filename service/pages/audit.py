@@ -13,7 +13,6 @@ from litestar.response import Template
 
 from domain.errors import Invalid
 from projections.audit import queries as trail_queries
-from service import catalogue
 from service.api.audit import trail_table
 from service.api.reads import reads_table
 from service.audit import queries as read_log_queries
@@ -79,7 +78,7 @@ async def _trail_view(
     request: Request[Any, Any, Any], context: Context, form: Form, entries: list[dict[str, Any]], cursor: str | None
 ) -> Template:
     """The trail's page: the form (its areas to choose from, retired ones too), then the entries."""
-    areas = await catalogue.areas(context.store, context.identity.tenant)
+    areas = await context.catalogue.areas(context.identity.tenant)
     return _page(
         request,
         "audit.html",

@@ -15,7 +15,18 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from service.errors import Forbidden, NotFound
-from service.pages import action_plan, actions, audit, imports, login, overview, report_page, reporting, weekly
+from service.pages import (
+    action_plan,
+    actions,
+    area,
+    audit,
+    imports,
+    login,
+    overview,
+    report_page,
+    reporting,
+    weekly,
+)
 from service.pages.accessibility import accessibility_page
 from service.pages.rendering import STATIC, page
 from service.pages.session import SignInRequired, session_identity, session_middleware
@@ -45,6 +56,7 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
         accessibility_page(settings),
         overview.overview,
         overview.live,
+        area.area_page,
         imports.import_form,
         imports.preview,
         imports.confirm,

@@ -1,4 +1,4 @@
-"""Operations: `GET /health` (process alive), `GET /ready` (database, schema), `GET /metrics` (its own token)."""
+"""Operations: `GET /health` (alive), `GET /ready` (database, schema, tasks), `GET /metrics` (its own token)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from litestar.handlers import BaseRouteHandler
 
 from projections.connections import DATABASE_ERRORS
 from service.db import migrate
+from service.supervision import Supervisor
 from service.web.problems import only_problems
 
 
@@ -35,14 +36,23 @@ class ProjectionState(msgspec.Struct):
     failure: str | None
 
 
+class TaskStatus(msgspec.Struct):
+    """One background task of this process (service/supervision.py): running, or down until restarted."""
+
+    task: str
+    up: bool
+    restarts: int
+
+
 class Readiness(msgspec.Struct):
-    """The database answers, its schema is the one this code expects, no projection has stopped."""
+    """The database answers, its schema is the one this code expects, no projection or task has stopped."""
 
     ready: bool
     schema_version: int
     expected_schema_version: int
     head_position: int
     projections: list[ProjectionState]
+    tasks: list[TaskStatus]
 
 
 @get("/health", tags=["operations"], summary="The process is alive")
@@ -74,7 +84,11 @@ async def ready(state: State) -> Response[Readiness]:
     failed = [p for p in projections if p.failure]
     if failed:
         raise _not_ready(f"the {failed[0].projection} projection stopped: {failed[0].failure}")
-    return Response(Readiness(True, version, expected, int(head), projections))
+    supervisor: Supervisor = state.tasks
+    if down := supervisor.down:
+        raise _not_ready(f"the background task {down[0].name} failed ({down[0].failure}); it is restarted shortly")
+    tasks = [TaskStatus(t.name, t.up, t.restarts) for t in supervisor.states.values()]
+    return Response(Readiness(True, version, expected, int(head), projections, tasks))
 
 
 async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -101,7 +115,7 @@ async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
     responses=only_problems(401, 503),
 )
 async def metrics(state: State) -> str:
-    """Projection positions and lag, the read log's buffer (503 without the database).
+    """Projection positions and lag, the read log's buffer, what catalogue reads cost (503 without the database).
 
     With LAGESBILD_METRICS_TOKEN set, only with that token (401 otherwise); unset, without one.
     """
@@ -123,6 +137,16 @@ async def metrics(state: State) -> str:
             f"lagesbild_projection_lag_seconds{label} {p['lag_seconds']:.3f}",
             f"lagesbild_projection_failed{label} {1 if p['failure'] else 0}",
         ]
+    supervisor: Supervisor = state.tasks
+    lines += [
+        "# HELP lagesbild_task_up 1 while the background task runs, 0 while it waits to be restarted after a failure.",
+        "# TYPE lagesbild_task_up gauge",
+        "# HELP lagesbild_task_restarts_total Times the background task was restarted after a failure.",
+        "# TYPE lagesbild_task_restarts_total counter",
+    ]
+    for t in supervisor.states.values():
+        lines += [f'lagesbild_task_up{{task="{t.name}"}} {int(t.up)}']
+        lines += [f'lagesbild_task_restarts_total{{task="{t.name}"}} {t.restarts}']
     read_log = state.read_log
     lines += [
         "# HELP lagesbild_read_log_buffered Read records waiting to be written to the read log.",
@@ -134,6 +158,12 @@ async def metrics(state: State) -> str:
         "# HELP lagesbild_read_log_written_total Read records written to the read log.",
         "# TYPE lagesbild_read_log_written_total counter",
         f"lagesbild_read_log_written_total {read_log.written}",
+        "# HELP lagesbild_catalogue_rows_read_total Rows of the catalogue read model the catalogue's reads took.",
+        "# TYPE lagesbild_catalogue_rows_read_total counter",
+        f"lagesbild_catalogue_rows_read_total {state.catalogue.rows_read}",
+        "# HELP lagesbild_catalogue_events_decoded_total Catalogue events not yet projected that its reads decoded.",
+        "# TYPE lagesbild_catalogue_events_decoded_total counter",
+        f"lagesbild_catalogue_events_decoded_total {state.catalogue.events_decoded}",
     ]
     return "\n".join(lines) + "\n"
 
