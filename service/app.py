@@ -43,6 +43,7 @@ from service.web.auth import TokenVerifier
 from service.web.context import context_provider
 from service.web.docs_page import render_plugins, static_routers
 from service.web.json_body import JsonBodyRequest
+from service.web.metrics import ServiceMetrics
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
@@ -79,7 +80,8 @@ def create_app(
                     await ensure_active(service_conn, projection)
             store = EventStore(dsn, pool, make_mapper(), bounds, settings.append_resolve_seconds)
             await store.open()
-            app.state.pool, app.state.store = pool, store
+            store.observe_groups(app.state.metrics.observe_group)
+            app.state.pool, app.state.store, app.state.reader_pool = pool, store, readers
             app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
@@ -167,4 +169,5 @@ def create_app(
     )
     app.state.verifier = TokenVerifier(settings)
     app.state.metrics_token = settings.metrics_token
+    app.state.metrics = ServiceMetrics(app.state)
     return app

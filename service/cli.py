@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import gc
 import json
-import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -20,7 +19,7 @@ from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import demo, retention
+from service import demo, log_format, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
 from service.db.embedded import EmbeddedDatabaseError, EmbeddedPostgres
@@ -45,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lagesbild` console command."""
     settings = Settings.from_env()
     args = _parser(settings).parse_args(argv)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure(settings.log_level, settings.log_format)
     if args.command == "token":
         if settings.oidc_issuer:
             print("LAGESBILD_OIDC_ISSUER is set: tokens come from the identity provider", file=sys.stderr)
@@ -80,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
             config = server_config(
-                app, settings, host=args.host, port=args.port, log_level="info", access_log=settings.access_log,
+                app, settings, host=args.host, port=args.port, log_level="info"
             )  # fmt: skip
             Server(config).run()  # returns after SIGTERM or SIGINT, so the embedded server is stopped below
         elif args.command == "migrate":
