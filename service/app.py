@@ -107,6 +107,7 @@ def create_app(
             try:
                 yield
             finally:
+                tracker.end_streams()  # (lagesbild serve ends them as it stops taking requests)
                 await read_log.close()  # writes what is left
                 for task in runners:
                     task.cancel()

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+from litestar import Litestar
 
 from domain.codec import make_mapper
 from projections.log_reader import LogReader
@@ -28,6 +29,7 @@ from service.db.migrate import migrate
 from service.db.pools import limits
 from service.db.roles import DatabaseUrls
 from service.settings import Settings
+from service.stopping import until_stopped
 from service.store import chain
 from service.store.event_store import EventStore
 from service.web.auth import ROLES, mint_development_token
@@ -81,7 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = server_config(
                 app, settings, host=args.host, port=args.port, log_level="info"
             )  # fmt: skip
-            Server(config).run()  # returns after SIGTERM or SIGINT, so the embedded server is stopped below
+            # Returns after SIGTERM or SIGINT (requests in flight answered, live streams ended), so
+            # the embedded server is stopped below.
+            Server(config, on_stop=lambda: _end_streams(app)).run()
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")
@@ -100,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeded = asyncio.run(_seed(urls))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
     return 0
+
+
+def _end_streams(app: Litestar) -> None:
+    tracker = getattr(app.state, "tracker", None)  # (none if the start-up failed)
+    if tracker is not None:
+        tracker.end_streams()
 
 
 def _missing_database(settings: Settings) -> str | None:
@@ -169,7 +179,7 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
         for p in PROJECTIONS.values()
     ]
     try:
-        await asyncio.gather(*(r.run_forever() for r in runners))
+        await until_stopped(*(r.run_forever() for r in runners))  # SIGTERM: each batch in flight rolls back, exit 0
     finally:
         await reader.close()
 

@@ -19,9 +19,12 @@ from service.audit.recording import recorded
 from service.web.auth import authenticated
 from service.web.context import Context, HandlerContext
 from service.web.problems import problems
+from service.web.projection_progress import END
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
+RECONNECT_MS = 1000
+"""How long a client waits before it reconnects after the service ended the stream (stopping)."""
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
@@ -83,13 +86,16 @@ async def picture_stream(context: HandlerContext) -> ServerSentEvent:
             while True:
                 try:
                     async with asyncio.timeout(KEEPALIVE_SECONDS):
-                        name, _position = await progress.get()
+                        item = await progress.get()
                 except TimeoutError:
                     yield ServerSentEventMessage(comment="keep-alive")
                     if not behind:
                         continue
-                    name = "picture"
-                if name != "picture":
+                    item = ("picture", 0)
+                if item == END:  # the service stops: the client reconnects (to another replica)
+                    yield ServerSentEventMessage(comment="the service is stopping", retry=RECONNECT_MS)
+                    return
+                if item[0] != "picture":
                     continue
                 try:
                     changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))

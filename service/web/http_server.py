@@ -5,21 +5,20 @@ from __future__ import annotations
 import contextlib
 import math
 import signal
+import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import uvicorn
 from litestar import Litestar
 
 from service.settings import Settings
+from service.stopping import STOP_SIGNALS
 from service.web.http_bounds import bounded_protocol
 from service.web.metrics import ServiceMetrics
 from service.web.proxies import TrustedProxies
 from service.web.request_log import RequestLog
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-"""What stops the server gracefully: Ctrl-C, and what docker stop, Kubernetes and systemd send."""
 
 
 def server_config(app: Litestar, settings: Settings, **options: Any) -> uvicorn.Config:
@@ -54,7 +53,21 @@ class Server(uvicorn.Server):
     for SIGTERM, that kills the process before the caller's cleanup runs (exit 143, the embedded
     PostgreSQL left running); for SIGINT, a KeyboardInterrupt. The caller stops what it started
     and exits 0 instead.
+
+    As it begins to stop (no new connections), `on_stop` is called: the service ends its live
+    streams then (their clients reconnect, to another replica), rather than hold the stop for the
+    whole grace period and be cut.
     """
+
+    def __init__(self, config: uvicorn.Config, on_stop: Callable[[], None] | None = None) -> None:
+        super().__init__(config)
+        self.on_stop = on_stop
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Stop listening, end the live streams, let requests in flight finish (within the grace), shut down."""
+        if self.on_stop is not None:
+            self.on_stop()
+        await super().shutdown(sockets)
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
