@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import asyncpg
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -152,6 +153,10 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonBodyRequest,
         template_config=template_config(),
+        # Records go to the root logger the CLI set up (service/log_format.py): text or JSON lines.
+        logging_config=LoggingConfig(
+            configure_root_logger=False, loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}}
+        ),
         openapi_config=OpenAPIConfig(
             title="Lägesbild",
             version="0.1.0",
