@@ -119,14 +119,18 @@ class Action(Aggregate):
         if starts_on and ends_on and ends_on < starts_on:
             raise Invalid("ends_on", "is before starts_on")
         return cls(
-            tenant=actor.tenant, area_id=area_id, title=required_text("title", title, TITLE_MAX),
+            tenant=actor.tenant,
+            area_id=area_id,
+            title=required_text("title", title, TITLE_MAX),
             description=optional_text("description", description, ACTION_DESCRIPTION_MAX),
             responsible_org=required_text("responsible_org", responsible_org, ORG_MAX),
             starts_on=starts_on.isoformat() if starts_on else None,
             ends_on=ends_on.isoformat() if ends_on else None,
-            report_ids=list(dict.fromkeys(report_ids or [])), categories=list(dict.fromkeys(categories or [])),
-            by=actor.user, org=actor.org,
-        )  # fmt: skip
+            report_ids=list(dict.fromkeys(report_ids or [])),
+            categories=list(dict.fromkeys(categories or [])),
+            by=actor.user,
+            org=actor.org,
+        )
 
     def change_status(self, actor: Actor, status: str, note: str | None = None) -> None:
         """Move to `status` if the current status allows it (planned -> started -> completed)."""

@@ -92,9 +92,15 @@ class Area(Aggregate):
                 if not pattern.match(scb_code):
                     raise Invalid(f"{field}[{i}]", f"{scb_code!r} is not an SCB code like {example}")
         return cls(
-            tenant=actor.tenant, code=code, name=name, parent_id=parent_id,
-            deso=list(deso or []), regso=list(regso or []), by=actor.user, org=actor.org,
-        )  # fmt: skip
+            tenant=actor.tenant,
+            code=code,
+            name=name,
+            parent_id=parent_id,
+            deso=list(deso or []),
+            regso=list(regso or []),
+            by=actor.user,
+            org=actor.org,
+        )
 
     def rename(self, actor: Actor, name: str) -> None:
         """Give the area a new name (its code and id stay)."""

@@ -77,9 +77,15 @@ class Assessment(Aggregate):
     def start(cls, actor: Actor, area_id: UUID, week: str, level: str, summary: str) -> Assessment:
         """The first draft for this area and week (the service checked area and week)."""
         return cls(
-            tenant=actor.tenant, area_id=area_id, week=week, revision=1, level=_level(level),
-            summary=required_text("summary", summary, SUMMARY_MAX), by=actor.user, org=actor.org,
-        )  # fmt: skip
+            tenant=actor.tenant,
+            area_id=area_id,
+            week=week,
+            revision=1,
+            level=_level(level),
+            summary=required_text("summary", summary, SUMMARY_MAX),
+            by=actor.user,
+            org=actor.org,
+        )
 
     @property
     def next_revision(self) -> int:
@@ -95,19 +101,28 @@ class Assessment(Aggregate):
         if self.draft is not None and (self.draft["level"], self.draft["summary"]) == (level, summary):
             raise Invalid("summary", "the draft says this already")
         self._draft_saved(
-            revision=self.next_revision, level=level, summary=summary,
-            by=actor.user, org=actor.org, tenant=self.tenant,
-        )  # fmt: skip
+            revision=self.next_revision,
+            level=level,
+            summary=summary,
+            by=actor.user,
+            org=actor.org,
+            tenant=self.tenant,
+        )
 
     def publish(self, actor: Actor) -> None:
         """Publish the draft; it becomes the area's assessment for the week."""
         if self.draft is None:
             raise InvalidTransition("there is no draft to publish: save a draft first")
         self._published(
-            area_id=self.area_id, week=self.week,
-            revision=self.draft["revision"], level=self.draft["level"], summary=self.draft["summary"],
-            by=actor.user, org=actor.org, tenant=self.tenant,
-        )  # fmt: skip
+            area_id=self.area_id,
+            week=self.week,
+            revision=self.draft["revision"],
+            level=self.draft["level"],
+            summary=self.draft["summary"],
+            by=actor.user,
+            org=actor.org,
+            tenant=self.tenant,
+        )
 
     @event(DraftSaved)
     def _draft_saved(self, revision: int, level: str, summary: str, by: str, org: str, tenant: str) -> None:

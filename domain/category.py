@@ -60,9 +60,14 @@ class Category(Aggregate):
         if parent is not None and parent not in known and parent not in DEFAULT_CODES:
             raise Invalid("parent", f"no category {parent!r}")
         return cls(
-            tenant=actor.tenant, code=code, name_sv=required_text("name_sv", name_sv, NAME_MAX),
-            name_en=required_text("name_en", name_en, NAME_MAX), parent=parent, by=actor.user, org=actor.org,
-        )  # fmt: skip
+            tenant=actor.tenant,
+            code=code,
+            name_sv=required_text("name_sv", name_sv, NAME_MAX),
+            name_en=required_text("name_en", name_en, NAME_MAX),
+            parent=parent,
+            by=actor.user,
+            org=actor.org,
+        )
 
 
 def category_id(tenant: str, code: str) -> UUID:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -10,13 +10,12 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
-from domain.limits import MAX_COUNT, PLACE_MAX, REASON_MAX, REPORT_DESCRIPTION_MAX, SOURCES
+from domain.limits import PLACE_MAX, REASON_MAX, REPORT_DESCRIPTION_MAX
 from domain.location import Location
+from domain.report_fields import checked_count, checked_source, checked_when
 from domain.sealing import REDACTED
 from domain.text import optional_text, required_text
-from domain.weeks import YEARS, parse_week, week_of
 
-CLOCK_SKEW = timedelta(minutes=5)  # a device clock a little ahead is not "the future"
 CORRECTABLE = (
     "area_id",
     "category",
@@ -123,16 +122,30 @@ class Report(Aggregate):
         location: Location | None = None,
         description: str | None = None,
         source: str = "own_observation",
+        report_id: UUID | None = None,
     ) -> Report:
-        """Submit a report; refuse times in the future, personal data and bad values."""
-        when = _when(occurred_at, week, now)
-        return cls(
-            tenant=actor.tenant, area_id=area_id, category=category,
-            occurred_at=when[0], week=when[1], count=_count(count),
-            place=optional_text("place", place, PLACE_MAX), location=location.as_dict() if location else None,
-            description=optional_text("description", description, REPORT_DESCRIPTION_MAX), source=_source(source),
-            by=actor.user, org=actor.org,
-        )  # fmt: skip
+        """Submit a report; refuse times in the future, personal data and bad values.
+
+        `report_id` names the report when its id must follow from what it is (an imported row), else a new one.
+        """
+        when = checked_when(occurred_at, week, now)
+        facts: dict[str, Any] = dict(
+            tenant=actor.tenant,
+            area_id=area_id,
+            category=category,
+            occurred_at=when[0],
+            week=when[1],
+            count=checked_count(count),
+            place=optional_text("place", place, PLACE_MAX),
+            location=location.as_dict() if location else None,
+            description=optional_text("description", description, REPORT_DESCRIPTION_MAX),
+            source=checked_source(source),
+            by=actor.user,
+            org=actor.org,
+        )
+        if report_id is None:
+            return cls(**facts)
+        return cls._create(cls.Submitted, id=report_id, **facts)
 
     def correct(self, actor: Actor, changes: dict[str, Any], reason: str, now: datetime) -> None:
         """Change some facts, saying why; the event keeps the old and the new values."""
@@ -174,14 +187,14 @@ class Report(Aggregate):
         new: dict[str, Any] = {}
         if "occurred_at" in changes or "week" in changes:
             occurred_at, week = changes.get("occurred_at"), changes.get("week")
-            new["occurred_at"], new["week"] = _when(occurred_at, week, now, prefix="changes.")
+            new["occurred_at"], new["week"] = checked_when(occurred_at, week, now, prefix="changes.")
         for field, value in changes.items():
             if field == "area_id":
                 new[field] = value  # the service checked that the area exists
             elif field == "category":
                 new[field] = value  # likewise the category
             elif field == "count":
-                new[field] = _count(value, "changes.count")
+                new[field] = checked_count(value, "changes.count")
             elif field in ("place", "description"):
                 new[field] = optional_text(
                     f"changes.{field}", value, PLACE_MAX if field == "place" else REPORT_DESCRIPTION_MAX
@@ -189,7 +202,7 @@ class Report(Aggregate):
             elif field == "location":
                 new[field] = value.as_dict() if isinstance(value, Location) else None
             elif field == "source":
-                new[field] = _source(value, "changes.source")
+                new[field] = checked_source(value, "changes.source")
         return new
 
     @event(Corrected)
@@ -213,34 +226,3 @@ class Report(Aggregate):
 
 
 RETRACTIONS = (Report.Retracted, Report.RetractedAfterRedaction)  # what withdraws a report from the counts
-
-
-def _when(occurred_at: datetime | None, week: str | None, now: datetime, prefix: str = "") -> tuple[str | None, str]:
-    """(occurred_at as ISO text or None, ISO week): exactly one of the two must be given."""
-    if (occurred_at is None) == (week is None):
-        raise Invalid(f"{prefix}occurred_at", "give either occurred_at (a time) or week (e.g. 2026-W47)")
-    if occurred_at is not None:
-        if occurred_at.tzinfo is None:
-            raise Invalid(f"{prefix}occurred_at", "needs a time zone, e.g. 2026-11-20T21:30:00+01:00")
-        if occurred_at.year not in YEARS:
-            raise Invalid(f"{prefix}occurred_at", f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
-        if occurred_at > now + CLOCK_SKEW:
-            raise Invalid(f"{prefix}occurred_at", "is in the future")
-        return occurred_at.isoformat(), week_of(occurred_at)
-    assert week is not None
-    parse_week(f"{prefix}week", week)
-    if week > week_of(now):
-        raise Invalid(f"{prefix}week", "is in the future")
-    return None, week
-
-
-def _count(count: int, field: str = "count") -> int:
-    if not 1 <= count <= MAX_COUNT:
-        raise Invalid(field, f"must be between 1 and {MAX_COUNT}")
-    return count
-
-
-def _source(source: str, field: str = "source") -> str:
-    if source not in SOURCES:
-        raise Invalid(field, f"must be one of {', '.join(SOURCES)}")
-    return source

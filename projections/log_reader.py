@@ -39,7 +39,7 @@ _BATCH_SQL = (
     " WHERE s.notification_id > $1 ORDER BY s.notification_id LIMIT $2"
 )
 DECODE_SLICE = 200
-"""Events decoded between two turns of the event loop (about 3 ms)."""
+"""Events decoded between two turns of the event loop (a few ms: see bench/RESULTS.md)."""
 KEEP = 3
 """Complete batches kept at most for runners that have not taken them yet (a runner far behind reads its own)."""
 OTHERS_SECONDS = 2.0

@@ -29,11 +29,10 @@ from projections.generations import Projection, ensure_active, lock_key
 from projections.log_reader import Batch, Follower, LogReader
 
 log = logging.getLogger(__name__)
-BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); measured: 15-20 % faster than 1000
+BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); bench/RESULTS.md says why not 1000
 GATHER_SECONDS = 0.06
-"""Following a busy log, how long the next batch gathers. Measured at 500 reports/s against 0.03: the
-CPU per report fell from about 1,760 to 1,480 µs (service and PostgreSQL together; 0.1 s: 1,435),
-and the live lag p99 rose from about 43 to 70 ms (0.1 s: 108)."""
+"""Following a busy log, how long the next batch gathers: less CPU per report against a little more
+live lag (the trade, measured, is in bench/RESULTS.md)."""
 # Events applied in full batches by one follow() after which the tables it fills are analyzed
 # (see checkpoint.analyze); after the last, a table is large enough for its plans to stay right as it grows.
 _ANALYZE_AFTER = (10_000, 40_000, 160_000)

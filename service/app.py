@@ -26,6 +26,7 @@ from service.api.areas import AreaController
 from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
+from service.api.imports import ImportController
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
@@ -123,6 +124,7 @@ def create_app(
             AreaController,
             CategoryController,
             ReportController,
+            ImportController,
             ActionController,
             AssessmentController,
             PictureController,

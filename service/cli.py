@@ -23,16 +23,18 @@ from projections.runner import ProjectionRunner
 from service import demo, log_format, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
+from service.cli_arguments import parser
 from service.db.embedded import EmbeddedDatabaseError, EmbeddedPostgres
 from service.db.location import database_urls
 from service.db.migrate import migrate
 from service.db.pools import limits
 from service.db.roles import DatabaseUrls
+from service.imports import police_events
 from service.settings import Settings
 from service.stopping import until_stopped
 from service.store import chain
 from service.store.event_store import EventStore
-from service.web.auth import ROLES, mint_development_token
+from service.web.auth import mint_development_token
 from service.web.http_server import Server, server_config
 
 
@@ -45,7 +47,7 @@ def _freeze_heap() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lagesbild` console command."""
     settings = Settings.from_env()
-    args = _parser(settings).parse_args(argv)
+    args = parser(settings).parse_args(argv)
     log_format.configure(settings.log_level, settings.log_format)
     if args.command == "token":
         if settings.oidc_issuer:
@@ -60,9 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         roles = [r.strip() for r in args.roles.split(",") if r.strip()]
         token = mint_development_token(
-            settings.data_dir, sub=args.sub, tenant=args.tenant, org=args.org, roles=roles,
+            settings.data_dir,
+            sub=args.sub,
+            tenant=args.tenant,
+            org=args.org,
+            roles=roles,
             ttl_seconds=int(hours * 3600),
-        )  # fmt: skip
+        )
         print(token)
         return 0
     if (missing := _missing_database(settings)) is not None:
@@ -75,9 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 asyncio.run(_seed(urls))
             app = create_app(settings, dsn, migration_dsn=urls.migration)
             # What exists now (modules, routes, schemas) lives as long as the process: keep it out
-            # of the collector's full passes, which took 15-30 ms under load (a picture read's p99).
-            # So does what the start-up opens (pools, connections, runners, caches): frozen once
-            # it is open, it took a full pass under load from 3-15 ms to about 1.
+            # of the collector's full passes, which set a picture read's p99 under load. So does
+            # what the start-up opens (pools, connections, runners, caches): frozen once it is open
+            # (the passes' times before and after are in bench/RESULTS.md).
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
             config = server_config(
@@ -100,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"removed {removed} records of reads older than {settings.read_log_retention_days} days")
         elif args.command == "audit":
             return asyncio.run(_audit(dsn, args))
+        elif args.command == "import":
+            return asyncio.run(_import(urls, args))
         elif args.command == "demo":
             seeded = asyncio.run(_seed(urls))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
@@ -121,43 +129,6 @@ def _missing_database(settings: Settings) -> str | None:
     except EmbeddedDatabaseError as error:
         return str(error)
     return None
-
-
-def _parser(settings: Settings) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lagesbild", description="Lägesbild service")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="start the API (embedded PostgreSQL if no DATABASE_URL)")
-    serve.add_argument("--host", default=settings.host)
-    serve.add_argument("--port", type=int, default=settings.port)
-    serve.add_argument("--demo", action="store_true", help="seed the demo tenant first if it is empty")
-    commands.add_parser("migrate", help="apply the database schema")
-    commands.add_parser("demo", help=f"seed demo data for the tenant {demo.TENANT!r} if it is empty")
-    commands.add_parser(
-        "project", help="run the projections in this process (then serve with LAGESBILD_PROJECTIONS=off)"
-    )
-    rebuild = commands.add_parser("rebuild", help="rebuild a read model from position zero, then switch readers to it")
-    rebuild.add_argument("projection", choices=sorted(PROJECTIONS))
-    commands.add_parser(
-        "retention",
-        help="redact free text older than LAGESBILD_RETENTION_DAYS (the service does it hourly) and, as the"
-        " schema's owner, remove reads older than LAGESBILD_READ_LOG_RETENTION_DAYS",
-    )
-    audit = commands.add_parser("audit", help="the hash chain: export its heads, or verify it")
-    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
-    head = audit_commands.add_parser("head", help="print each tenant's chain head (JSON), to keep outside")
-    head.add_argument("--tenant", help="only this tenant")
-    verify = audit_commands.add_parser(
-        "verify", help="recompute the chains from their first events; exit 1 if one does not hold"
-    )
-    verify.add_argument("--tenant", help="only this tenant (default: every tenant with a chain)")
-    verify.add_argument("--head", type=argparse.FileType("r"), help="heads printed earlier by `audit head`")
-    token = commands.add_parser("token", help="print a development token (local key; not with OIDC)")
-    token.add_argument("--tenant", required=True)
-    token.add_argument("--org", required=True)
-    token.add_argument("--roles", required=True, help=f"comma-separated, from {', '.join(sorted(ROLES))}")
-    token.add_argument("--sub", required=True, help="the user id")
-    token.add_argument("--hours", type=float, help="validity (default 8; at most LAGESBILD_TOKEN_MAX_LIFETIME_HOURS)")
-    return parser
 
 
 async def _migrate(dsn: str) -> list[int]:
@@ -229,6 +200,23 @@ async def _retention(urls: DatabaseUrls, settings: Settings) -> tuple[int, int]:
         finally:
             await owner.close()
     return redacted, removed
+
+
+async def _import(urls: DatabaseUrls, args: argparse.Namespace) -> int:
+    events = json.loads(args.file.read_text(encoding="utf-8"))
+    async with _open_store(urls) as store:
+        done = await police_events.import_events(
+            store,
+            police_events.importer_identity(args.tenant, args.org),
+            events,
+            police_events.load_mapping(args.area_map),
+            now=lambda: datetime.now(UTC),
+            progress=police_events.print_progress,
+        )
+    print(f"created {done.created}, already there {done.already_there}, refused {len(done.refused)}")
+    for event_id, why in done.refused:
+        print(f"  refused {event_id}: {why}")
+    return 0
 
 
 async def _seed(urls: DatabaseUrls) -> bool:

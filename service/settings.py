@@ -96,6 +96,10 @@ class Settings:
     """`LAGESBILD_TRUSTED_PROXIES`: peers (IPs, CIDRs) whose X-Forwarded-*/Forwarded headers are believed (none)."""
     log_format: str = "text"
     """`LAGESBILD_LOG_FORMAT`: `text` (a line for people) or `json` (one JSON object per line)."""
+    import_max_bytes: int = 20 * 1024 * 1024
+    """`LAGESBILD_IMPORT_MAX_BYTES`: the largest spreadsheet `POST /reports/import` takes (413 beyond)."""
+    import_max_rows: int = 50_000
+    """`LAGESBILD_IMPORT_MAX_ROWS`: the most rows one import may hold (422 beyond)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -154,6 +158,8 @@ class Settings:
             token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
             trusted_proxies=_networks(env, "LAGESBILD_TRUSTED_PROXIES"),
             log_format=_choice(env, "LAGESBILD_LOG_FORMAT", ("text", "json")),
+            import_max_bytes=_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+            import_max_rows=_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
         )
 
 

@@ -8,10 +8,9 @@ from projections.audit.entries import AREA, COLUMNS, REDACTIONS, Entry, entry_of
 from projections.generations import Connection, Recorded
 
 # The summary is json, not jsonb: it is written once and read back whole, never queried into, and
-# PostgreSQL keeps json as the text it is given. Measured in a catch-up of the audit trail alone
-# (400,000 events, twice each): PostgreSQL's CPU per event 17 / 15 against 20 / 18 µs with jsonb,
-# the COPY of the entries 6.3 / 5.4 against 6.8 / 6.5 s. A generation made before this keeps its
-# jsonb column until `lagesbild rebuild audit` (both answer the same: the summary's text, decoded).
+# PostgreSQL keeps json as the text it is given, which costs a catch-up less (bench/RESULTS.md,
+# "Figures behind the code's choices"). A generation made before this keeps its jsonb column until
+# `lagesbild rebuild audit` (both answer the same: the summary's text, decoded).
 TABLES_SQL = """
 CREATE TABLE {schema}.entries (
     position bigint PRIMARY KEY, recorded_at timestamptz NOT NULL, tenant text NOT NULL, actor text NOT NULL,

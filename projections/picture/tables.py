@@ -4,9 +4,8 @@ from __future__ import annotations
 
 # weekly_counts' key carries the counts (INCLUDE): an area's picture reads its ~100 rows of the
 # weeks shown from the index alone, where they lie together, instead of from as many heap pages
-# as rows (they were written over months, among every other area's). Measured: 18-50 us (8-16 %)
-# of PostgreSQL's CPU per picture read; the updates it makes non-HOT did not slow a catch-up of
-# a million events.
+# as rows (they were written over months, among every other area's); what it saves a picture read,
+# and that the updates it makes non-HOT did not slow a catch-up, is in bench/RESULTS.md.
 # A generation made before this keeps its plain key until `lagesbild rebuild picture`.
 TABLES_SQL = """
 CREATE TABLE {schema}.areas (

@@ -145,9 +145,13 @@ class OidcClient:
             # PyJWKClient fetches the keys with urllib: in a thread, so the event loop goes on meanwhile.
             key = await asyncio.to_thread(self._signing_key, id_token)
             claims: dict[str, Any] = jwt.decode(
-                id_token, key.key, algorithms=ALGORITHMS, audience=self.client_id, issuer=self.issuer,
+                id_token,
+                key.key,
+                algorithms=ALGORITHMS,
+                audience=self.client_id,
+                issuer=self.issuer,
                 options={"require": ["sub", "exp", "iat", "nonce"]},
-            )  # fmt: skip
+            )
         except jwt.PyJWTError as error:
             raise SignInFailed(f"the ID token is not valid: {error}") from error
         return claims

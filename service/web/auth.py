@@ -76,9 +76,13 @@ class TokenVerifier:
         try:
             key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(
-                token, key, algorithms=self._algorithms, audience=self.audience, issuer=self.issuer,
+                token,
+                key,
+                algorithms=self._algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
                 options={"require": list(_REQUIRED)},
-            )  # fmt: skip
+            )
         except jwt.PyJWTError as error:
             raise _unauthorized(f"the token is not valid: {error}") from error
         try:
