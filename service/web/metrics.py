@@ -98,11 +98,21 @@ class ServiceMetrics:
             labels, registry=registry,
         )  # fmt: skip
         registry.register(_ScrapedState(state))
+        # Children by label values; bounded as the labels are (route templates, methods, statuses).
+        self._counters: dict[tuple[str, str, int], Counter] = {}
+        self._histograms: dict[tuple[str, str], Histogram] = {}
 
     def observe_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Count one answered request and its latency."""
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        """Count one answered request and its latency (the labelled children kept: `labels()` costs more)."""
+        key = (method, route, status)
+        counter = self._counters.get(key)
+        if counter is None:
+            counter = self._counters[key] = self.requests.labels(method, route, str(status))
+        histogram = self._histograms.get(key[:2])
+        if histogram is None:
+            histogram = self._histograms[key[:2]] = self.latency.labels(method, route)
+        counter.inc()
+        histogram.observe(seconds)
 
     def observe_group(self, group: Sequence[PendingAppend]) -> None:
         """Count one group commit: its size, and the events of each append in it."""

@@ -11,6 +11,7 @@ default and knows no `Forwarded`).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -18,9 +19,11 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 SCHEMES = frozenset({"http", "https"})
+KNOWN_ADDRESSES = 4096  # addresses whose parse (and trust) is remembered
 Hop = tuple[str | None, str | None]  # (client address, scheme) as one proxy saw it
 
 
+@functools.lru_cache(maxsize=KNOWN_ADDRESSES)  # a proxy's peers and clients repeat; parsing costs microseconds
 def _address(value: str) -> str | None:
     """The IP address in a `for` value (`192.0.2.1`, `192.0.2.1:80`, `"[2001:db8::1]:80"`), else None."""
     value = value.strip().strip('"')
@@ -70,16 +73,22 @@ class TrustedProxies:
     def __init__(self, app: ASGIApp, networks: Sequence[str]) -> None:
         """`networks`: IP networks in CIDR form (LAGESBILD_TRUSTED_PROXIES); none trusts no one."""
         self.app, self.networks = app, tuple(ipaddress.ip_network(n) for n in networks)
+        self._known: dict[str, bool] = {}  # address -> trusted: parsing an address costs microseconds
 
     def trusted(self, address: str | None) -> bool:
         """Whether `address` is one of the trusted proxies."""
         if address is None:
             return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in network for network in self.networks)
+        known = self._known.get(address)
+        if known is None:
+            try:
+                ip = ipaddress.ip_address(address)
+            except ValueError:
+                return False
+            known = any(ip in network for network in self.networks)
+            if len(self._known) < KNOWN_ADDRESSES:
+                self._known[address] = known
+        return known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Rewrite the scope (only for a trusted peer), then pass it on."""

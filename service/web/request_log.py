@@ -10,9 +10,9 @@ the client: never a body, never a header's value.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,8 +32,8 @@ def request_id(scope: Scope) -> str:
     """The caller's id if it is safe to repeat, else a new one."""
     for name, value in scope["headers"]:
         if name == HEADER:
-            return value.decode("ascii") if SAFE_ID.fullmatch(value) else uuid.uuid4().hex
-    return uuid.uuid4().hex
+            return value.decode("ascii") if SAFE_ID.fullmatch(value) else os.urandom(16).hex()
+    return os.urandom(16).hex()
 
 
 class RequestLog:
