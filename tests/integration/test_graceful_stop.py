@@ -249,7 +249,7 @@ async def _signal_after_first_batch(database: SessionDatabase, data_dir: Path, u
 async def test_a_worker_stopped_mid_load_exits_0_and_a_new_one_carries_on(
     own_database: SessionDatabase, data_dir: Path
 ) -> None:
-    head = await _seed(own_database.service, 8000)
+    head = await _seed(own_database.service, 6400)  # a full batch (5000), then more
     code, log = await _signal_after_first_batch(own_database, data_dir, until=None)
     assert code == 0, log
     assert all(json.loads(line)["logger"] for line in log.splitlines())
