@@ -1,4 +1,4 @@
-"""Lists on the picture read model, keyset-paginated: reports, actions, one action with its reports.
+"""Lists on the picture read model: reports, actions (keyset-paginated), one action, an area's assessments.
 
 Each runs inside `tenancy.tenant_connection` (the read models show no rows otherwise).
 """
@@ -105,3 +105,15 @@ async def action_detail(conn: Connection, tenant: str, action_id: UUID) -> dict[
     ]
     detail["follow_up_list"] = [dict(f) for f in follow_ups]
     return detail
+
+
+async def assessments(conn: Connection, tenant: str, area_id: UUID, limit: int = 12) -> list[dict[str, Any]]:
+    """An area's published assessments, the latest week first (each week's latest revision)."""
+    rows = await conn.fetch(
+        "SELECT week, revision, level, summary, published_at, org FROM picture.assessments"
+        " WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT $3",
+        tenant,
+        area_id,
+        limit,
+    )
+    return [dict(r) for r in rows]

@@ -18,8 +18,8 @@ from service.api.params import NO_CONTROL, Accept, Cursor, MinPosition, check_pe
 from service.audit.recording import recorded
 from service.web.auth import MAX_CLAIM, role
 from service.web.context import Context
-from service.web.csv import csv_response, wants_csv
-from service.web.problems import PARAMS, OrCsv, problems
+from service.web.exports import OrSpreadsheet, table_response, wanted
+from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
 _CSV_COLUMNS = [
@@ -48,7 +48,7 @@ class AuditController(Controller):
         guards=[role("auditor", "coordinator")],
         middleware=[recorded("audit")],
         responses=problems(*PARAMS, 403),
-        operation_class=OrCsv,
+        operation_class=OrSpreadsheet,
     )
     async def audit(
         self,
@@ -81,12 +81,12 @@ class AuditController(Controller):
                 after=after,
                 limit=limit,
             )
-        if wants_csv(accept):
+        if (fmt := wanted(accept)) != "json":
             rows = [
                 [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
                 for e in entries
             ]
-            response = csv_response(_CSV_COLUMNS, rows, "audit.csv")
+            response = table_response(fmt, _CSV_COLUMNS, rows, "audit")
             if next_cursor:
                 response.headers["X-Next-Cursor"] = next_cursor
             return response

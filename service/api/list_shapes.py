@@ -57,6 +57,22 @@ class ReportPage(msgspec.Struct):
     next_cursor: str | None
 
 
+REPORT_COLUMNS = (
+    "id", "area_id", "category", "week", "occurred_at", "count", "place", "description",
+    "source", "org", "submitted_by", "status", "submitted_at", "position",
+)  # fmt: skip
+"""A listed report's columns in a CSV or Excel file (its location stays in the JSON)."""
+
+
+def report_row(report: dict[str, Any]) -> list[Any]:
+    """A listed report as a file's row: times as times (Excel shows them as dates), counts as numbers."""
+    occurred = report["occurred_at"]
+    return [
+        datetime.fromisoformat(occurred) if isinstance(occurred, str) and c == "occurred_at" else report[c]
+        for c in REPORT_COLUMNS
+    ]
+
+
 class LatestFollowUp(msgspec.Struct):
     """The most recent follow-up of an action."""
 

@@ -16,10 +16,11 @@ from projections.tenancy import tenant_connection
 from service.api.params import Accept, MinPosition, WeekInPath
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
 from service.audit.recording import recorded
+from service.exports.weekly_pdf import weekly_pdf_response
 from service.web.auth import authenticated
 from service.web.context import Context
-from service.web.csv import csv_response, wants_csv
-from service.web.problems import PARAMS, OrCsv, problems
+from service.web.exports import Format, OrSpreadsheetOrPdf, table_response, wanted
+from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
 
@@ -39,6 +40,15 @@ def _weekly_row(week: str, area: dict[str, Any], categories: list[str]) -> list[
         "; ".join(area["actions_completed"]),
         followed_up,
     ]
+
+
+def weekly_table(fmt: Format, week: str, found: dict[str, Any]) -> Response[Any]:
+    """The weekly lägesbild as CSV or Excel (the API's by Accept, and the page's download links)."""
+    categories = sorted({c for area in found["areas"] for c in area["counts"]})
+    header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
+    header += ["actions_started", "actions_completed", "actions_followed_up"]
+    rows = [_weekly_row(week, area, categories) for area in found["areas"]]
+    return table_response(fmt, header, rows, f"lagesbild-{week}")
 
 
 class PictureController(Controller):
@@ -85,10 +95,10 @@ class PictureController(Controller):
 
     @get(
         "/lagesbild/{week:str}",
-        summary="The weekly lägesbild (JSON, or CSV with Accept: text/csv)",
+        summary="The weekly lägesbild (JSON; CSV, Excel or PDF by Accept)",
         middleware=[recorded("lagesbild")],
         responses=problems(*PARAMS, 404),
-        operation_class=OrCsv,
+        operation_class=OrSpreadsheetOrPdf,
     )
     async def lagesbild(
         self,
@@ -103,10 +113,9 @@ class PictureController(Controller):
         tenant = context.identity.tenant
         async with tenant_connection(context.pool, tenant) as conn:
             found = await picture_queries.weekly(conn, tenant, week)
-        if not wants_csv(accept):
+        fmt = wanted(accept, ("csv", "xlsx", "pdf"))
+        if fmt == "json":
             return Response(msgspec.convert(found, Weekly))
-        categories = sorted({c for area in found["areas"] for c in area["counts"]})
-        header = ["week", "area_code", "area", "total", "trend", "level", "summary", *categories]
-        header += ["actions_started", "actions_completed", "actions_followed_up"]
-        rows = [_weekly_row(week, area, categories) for area in found["areas"]]
-        return csv_response(header, rows, f"lagesbild-{week}.csv")
+        if fmt == "pdf":
+            return await weekly_pdf_response(found, context)
+        return weekly_table(fmt, week, found)

@@ -17,8 +17,8 @@ from service.audit.queries import ReadEntry
 from service.audit.recording import Kind, recorded
 from service.web.auth import MAX_CLAIM, role
 from service.web.context import Context
-from service.web.csv import csv_response, wants_csv
-from service.web.problems import PARAMS, OrCsv, problems
+from service.web.exports import OrSpreadsheet, table_response, wanted
+from service.web.problems import PARAMS, problems
 
 _CSV_COLUMNS = [
     "id",
@@ -68,7 +68,7 @@ class ReadLogController(Controller):
         guards=[role("auditor")],
         middleware=[recorded("audit_reads")],
         responses=problems(*PARAMS, 403),
-        operation_class=OrCsv,
+        operation_class=OrSpreadsheet,
     )
     async def reads(
         self,
@@ -104,10 +104,10 @@ class ReadLogController(Controller):
                 after=after,
                 limit=limit,
             )
-        if not wants_csv(accept):
+        if (fmt := wanted(accept)) == "json":
             return Response(ReadPage(entries, next_cursor))
         rows = [[_csv_cell(e, c) for c in _CSV_COLUMNS] for e in entries]
-        response = csv_response(_CSV_COLUMNS, rows, "reads.csv")
+        response = table_response(fmt, _CSV_COLUMNS, rows, "reads")
         if next_cursor:
             response.headers["X-Next-Cursor"] = next_cursor
         return response

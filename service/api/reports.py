@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -14,17 +14,16 @@ from domain.limits import CATEGORY_CODE_MAX, ORG_MAX
 from domain.location import Location, coarsen
 from domain.report import Report
 from projections.picture import lists as list_queries
-from service import commands
+from service import commands, reporting
+from service.api.list_shapes import REPORT_COLUMNS, ReportPage, report_row
 from service.api.list_shapes import Location as LocationOut
-from service.api.list_shapes import ReportPage
-from service.api.params import NO_CONTROL, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
+from service.api.params import NO_CONTROL, Accept, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
 from service.api.report_shapes import CorrectionIn, LocationIn, RedactionIn, ReportDetail, ReportIn, RetractionIn
 from service.api.writes import Written, expected_version, written
 from service.audit.recording import recorded
-from service.errors import Forbidden
-from service.references import check_area, check_category
 from service.web.auth import authenticated, role
 from service.web.context import Context
+from service.web.exports import OrSpreadsheet, table_response, wanted
 from service.web.problems import CHANGE, PARAMS, WRITE, problems
 from service.web.projection_progress import read_your_writes
 
@@ -49,35 +48,25 @@ class ReportController(Controller):
         self, data: JSONBody[ReportIn], context: Context, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
         """Free text with personal data, an unknown area or category, or a future time: 422."""
-        identity, store = context.identity, context.store
-        await check_area(context.areas, data.area_id, identity.tenant, "area_id")
-        await check_category(store, data.category, identity.tenant, "category")
-        report = Report.submit(
-            identity.actor,
-            now=context.now,
-            area_id=data.area_id,
-            category=data.category,
-            occurred_at=data.occurred_at,
-            week=data.week,
-            count=data.count,
-            place=data.place,
-            location=_location(data.location, context.settings.location_cell_m, "location"),
-            description=data.description,
-            source=data.source,
+        facts = {f: getattr(data, f) for f in data.__struct_fields__}
+        facts["location"] = _location(data.location, context.settings.location_cell_m, "location")
+        result = await reporting.submit_report(
+            context.store, context.areas, context.identity, context.now, facts, idempotency_key
         )
-        result = await commands.create(store, report, identity, idempotency_key)
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 
     @get(
-        summary="Reports, newest first (keyset pages)",
+        summary="Reports, newest first (keyset pages; CSV or Excel by Accept)",
         guards=[authenticated],
         responses=problems(*PARAMS),
         middleware=[recorded("reports")],
+        operation_class=OrSpreadsheet,
     )
     async def list_reports(
         self,
         context: Context,
         min_position: MinPosition,
+        accept: Accept,
         area_id: Annotated[UUID | None, QueryParameter(required=False)] = None,
         week: WeekInQuery = None,
         category: Annotated[
@@ -87,8 +76,11 @@ class ReportController(Controller):
         status: Annotated[Literal["active", "retracted"] | None, QueryParameter(required=False)] = None,
         cursor: Cursor = None,
         limit: Annotated[int, QueryParameter(ge=1, le=list_queries.MAX_LIMIT)] = 50,
-    ) -> ReportPage:
-        """Filter by area, week, category, organisation and status; follow `next_cursor` for more."""
+    ) -> Response[Any]:
+        """Filter by area, week, category, organisation and status; follow `next_cursor` for more.
+
+        As a file (CSV or Excel), the page's rows with the next page's cursor in `X-Next-Cursor`.
+        """
         await read_your_writes(context.tracker, "picture", min_position)
         tenant = context.identity.tenant
         async with context.readers.statement(tenant) as conn:  # one statement
@@ -103,7 +95,12 @@ class ReportController(Controller):
                 cursor=cursor,
                 limit=limit,
             )
-        return msgspec.convert({"reports": found, "next_cursor": next_cursor}, ReportPage)
+        if (fmt := wanted(accept)) == "json":
+            return Response(msgspec.convert({"reports": found, "next_cursor": next_cursor}, ReportPage))
+        response = table_response(fmt, list(REPORT_COLUMNS), [report_row(r) for r in found], "rapporter")
+        if next_cursor:
+            response.headers["X-Next-Cursor"] = next_cursor
+        return response
 
     @get(
         "/{report_id:uuid}",
@@ -150,22 +147,20 @@ class ReportController(Controller):
         self, report_id: FromPath[UUID], data: JSONBody[CorrectionIn], context: Context, if_match: IfMatch
     ) -> Response[Written]:
         """A reporter corrects its own organisation's reports; a coordinator any report."""
-        identity, store = context.identity, context.store
         changes = {f: getattr(data.changes, f) for f in data.changes.__struct_fields__}
         changes = {f: v for f, v in changes.items() if v is not UNSET}
-        if "area_id" in changes:
-            await check_area(context.areas, changes["area_id"], identity.tenant, "changes.area_id")
-        if "category" in changes:
-            await check_category(store, changes["category"], identity.tenant, "changes.category")
         if "location" in changes:
             changes["location"] = _location(changes["location"], context.settings.location_cell_m, "changes.location")
-
-        def decide(report: Report) -> None:
-            if "coordinator" not in identity.roles and report.org != identity.org:
-                raise Forbidden("only the reporting organisation or a coordinator may correct it")
-            report.correct(identity.actor, changes, data.reason, context.now)
-
-        result = await commands.change(store, Report, report_id, identity.tenant, expected_version(if_match), decide)
+        result = await reporting.correct_report(
+            context.store,
+            context.areas,
+            context.identity,
+            context.now,
+            report_id,
+            changes,
+            data.reason,
+            expected_version(if_match),
+        )
         return written(result, 200)
 
     @post(
@@ -183,15 +178,9 @@ class ReportController(Controller):
         They stay in history and leave the counts. A redacted report's key is gone: its retraction's
         reason is kept in clear, after the same privacy check as every reason.
         """
-        identity = context.identity
-
-        def decide(report: Report) -> None:
-            if "coordinator" not in identity.roles and report.org != identity.org:
-                raise Forbidden("only the reporting organisation or a coordinator may retract it")
-            report.retract(identity.actor, data.reason)
-
         version = expected_version(if_match)
-        return written(await commands.change(context.store, Report, report_id, identity.tenant, version, decide), 200)
+        result = await reporting.retract_report(context.store, context.identity, report_id, data.reason, version)
+        return written(result, 200)
 
     @post(
         "/{report_id:uuid}/redaction",

@@ -74,7 +74,7 @@ class EmbeddedPostgres:
         with lock_path.open("w") as lock_file:
             # Two processes (say `lagesbild serve` and `lagesbild migrate`) may start at once.
             fcntl.flock(lock_file, fcntl.LOCK_EX)
-            self._prepare_user_and_folders()
+            self.prepare()
             if not (self.pgdata / "PG_VERSION").exists():
                 self._initdb()
             if not self.is_running():
@@ -86,12 +86,12 @@ class EmbeddedPostgres:
         """Stop the server if this object started it (a fast, clean shutdown)."""
         if not self.started_here:
             return
-        self._run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
+        self.run("pg_ctl", "-D", str(self.pgdata), "-m", "fast", "-w", "stop")
         self.started_here = False
 
     def is_running(self) -> bool:
         """Whether a server runs on this cluster (`pg_ctl status` exits 0)."""
-        result = self._run("pg_ctl", "-D", str(self.pgdata), "status", check=False)
+        result = self.run("pg_ctl", "-D", str(self.pgdata), "status", check=False)
         return result.returncode == 0
 
     def dsn(self, database: str = "postgres") -> str:
@@ -104,7 +104,8 @@ class EmbeddedPostgres:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _prepare_user_and_folders(self) -> None:
+    def prepare(self) -> None:
+        """Make the cluster's folder (the server's user's, when we are root); `start` does it first."""
         if os.geteuid() != 0:
             self.pgdata.mkdir(mode=0o700, exist_ok=True)
             return
@@ -129,7 +130,7 @@ class EmbeddedPostgres:
 
     def _initdb(self) -> None:
         log.info("initialising embedded PostgreSQL in %s", self.pgdata)
-        self._run(
+        self.run(
             "initdb", "-D", str(self.pgdata), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--locale=C", "--no-instructions",
         )  # fmt: skip
@@ -141,7 +142,7 @@ class EmbeddedPostgres:
         else:
             options = f"-c listen_addresses=127.0.0.1 -c unix_socket_directories='' -p {_free_port()}"
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
-        result = self._run(
+        result = self.run(
             "pg_ctl", "-D", str(self.pgdata), "-l", str(self.pgdata / "server.log"),
             "-o", options, "-w", "-t", "60", "start", check=False,
         )  # fmt: skip
@@ -149,7 +150,8 @@ class EmbeddedPostgres:
             tail = _tail(self.pgdata / "server.log")
             raise EmbeddedDatabaseError(f"embedded PostgreSQL did not start:\n{result.stderr}{tail}")
 
-    def _run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(self, program: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """One of the server's programs on this cluster, as the server's own user when we are root."""
         result = subprocess.run(
             [str(self.bin_dir / program), *args],
             user=self._as_user,

@@ -31,6 +31,8 @@ class Problem:
     row: int
     column: str
     message: str
+    error: Invalid | None = None
+    """The domain's refusal, where it was one (the pages say it in Swedish)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ def row_report(
             report_id=row_id(actor, cells, occurrence),
         )
     except Invalid as refused:
-        return [Problem(number, FIELD_TO_COLUMN.get(refused.field, refused.field), refused.problem)]
+        return [Problem(number, FIELD_TO_COLUMN.get(refused.field, refused.field), refused.problem, refused)]
     return Candidate(number, report)
 
 

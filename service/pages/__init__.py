@@ -14,7 +14,8 @@ How to add a page:
 3. Return `page(request, "<name>.html", title=..., **values)` (service/pages/rendering.py): its
    template `{% extends "base.html" %}` and fills `{% block content %}` with one <h1>, then <h2>s.
    Forms post to the service, carry `{{ csrf_input | safe }}`, and use the macros in
-   templates/macros/forms.html (`error_summary`, `field`, `textarea`, `checkboxes`, `button`):
+   templates/macros/forms.html (`error_summary`, `field`, `textarea`, `select`, `checkboxes`,
+   `radios`, `button`):
    on a refusal, render the form again with status 400, the values typed and `errors` (field id
    -> message in Swedish a person can act on), and prefix the title with "Fel: ".
 4. Register the handler in `pages_router` (service/pages/router.py); a new link of the header

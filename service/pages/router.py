@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from service.errors import Forbidden, NotFound
-from service.pages import login, overview
+from service.pages import action_plan, actions, area, imports, login, overview, report_page, reporting, weekly
 from service.pages.accessibility import accessibility_page
 from service.pages.rendering import STATIC, page
 from service.pages.session import SignInRequired, session_identity, session_middleware
@@ -45,6 +45,26 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
         accessibility_page(settings),
         overview.overview,
         overview.live,
+        area.area_page,
+        imports.import_form,
+        imports.preview,
+        imports.confirm,
+        reporting.report_form_page,
+        reporting.submit,
+        report_page.report_page,
+        report_page.correct,
+        report_page.retract,
+        weekly.weekly_now,
+        weekly.weekly,
+        weekly.weekly_download,
+        weekly.assessment_form,
+        weekly.save_assessment,
+        actions.actions,
+        actions.action,
+        actions.move_action,
+        actions.follow_up,
+        action_plan.plan_form,
+        action_plan.plan,
     ]
     pages = Router(
         "/",

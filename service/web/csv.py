@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Response
@@ -23,6 +24,11 @@ def spreadsheet_safe(cell: Any) -> Any:
     return cell
 
 
+def _text(cell: Any) -> Any:
+    """A time in ISO 8601 (`2026-11-20T21:30:00+01:00`), as the JSON answers write it; the rest as it is."""
+    return cell.isoformat() if isinstance(cell, datetime | date) else cell
+
+
 def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Response[Any]:
     """UTF-8 CSV with a byte-order mark (so that spreadsheet programs keep å, ä and ö).
 
@@ -32,14 +38,9 @@ def csv_response(header: list[str], rows: list[list[Any]], filename: str) -> Res
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([spreadsheet_safe(cell) for cell in header])
-    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
+    writer.writerows([spreadsheet_safe(_text(cell)) for cell in row] for row in rows)
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def wants_csv(accept: str | None) -> bool:
-    """Whether the Accept header asks for CSV."""
-    return bool(accept) and "text/csv" in str(accept).lower()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -12,7 +11,6 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.types import ExceptionHandlersMap
 from msgspec import UNSET, UnsetType
 
@@ -207,18 +205,3 @@ def only_problems(*statuses: int) -> dict[int, ResponseSpec]:
         status: ResponseSpec(Problem, generate_examples=False, description=_WHEN[status], media_type=MEDIA_TYPE)
         for status in sorted(set(statuses))
     }
-
-
-CSV_MEDIA_TYPE = "text/csv"
-
-
-@dataclass
-class OrCsv(Operation):
-    """An operation whose success answer is also offered as CSV (with `Accept: text/csv`)."""
-
-    def __post_init__(self) -> None:
-        """Add text/csv beside application/json to the 200 answer."""
-        ok = (self.responses or {}).get("200")
-        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
-            ok.content[CSV_MEDIA_TYPE] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
-            ok.description = f"{ok.description} (CSV with `Accept: text/csv`, UTF-8 with a byte-order mark)"

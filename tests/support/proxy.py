@@ -51,6 +51,10 @@ class FaultyProxy:
                 task.cancel()
         await self._server.wait_closed()
 
+    def point_at(self, dsn: str) -> None:
+        """New connections go to the server at `dsn` (a switchover's `-rw` service); open ones stay where they are."""
+        self._dsn = dsn
+
     def lose_next_answer(self) -> None:
         """The server's next answer (on any connection) never arrives; that client is cut off."""
         self._lose_next_answer = True
