@@ -4,7 +4,7 @@
 peer is in LAGESBILD_TRUSTED_PROXIES. The chain is read from the right (the nearest hop) and the
 first address that is not itself a trusted proxy is the client; so a client cannot pass itself
 off as someone else by sending the header itself. The scope's `client` and `scheme` are changed
-in place, so that everything after (the access log, the rate limit, the session cookie's
+in place, so that everything after (the access log, the metrics, the pages' cookies'
 `Secure` flag) sees the real ones. uvicorn's own proxy headers are off (it trusts loopback by
 default and knows no `Forwarded`).
 """
