@@ -71,7 +71,7 @@ class RequestLog:
             self.metrics.observe_request(method, route, status, seconds)
             if self.access_log:
                 access.info(
-                    '%s "%s %s" %d %.1f ms', address or "-", method, path, status, seconds * 1000,
+                    '%s "%s %s" %d %.1f ms %s', address or "-", method, path, status, seconds * 1000, rid,
                     extra={
                         "request_id": rid, "method": method, "route": route, "path": path, "status": status,
                         "duration_ms": round(seconds * 1000, 3), "client": address,

@@ -145,6 +145,8 @@ def test_serve_answers_what_it_took_ends_streams_flushes_reads_and_exits_0(
         assert stream_ended.wait(BOUND), "the live stream was not ended"
         assert any(line.startswith("retry:") for line in stream_lines)
         assert process.poll() is None  # the request in flight holds the stop, within the grace period
+        with pytest.raises(httpx.ConnectError):  # (the listener closed as the streams were ended)
+            httpx.get(f"{base}/health")
         in_flight.sendall(body)
         answer = _answer(in_flight)
         assert answer.startswith(b"HTTP/1.1 201"), answer
