@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -83,6 +85,30 @@ def _areas(base: str, data_dir: Path) -> list[str]:
     return ids
 
 
+@contextlib.asynccontextmanager
+async def scratch_service(
+    server_dsn: str, prefix: str, data_dir: Path
+) -> AsyncIterator[tuple[DatabaseUrls, str, subprocess.Popen[bytes], list[str]]]:
+    """`lagesbild serve`, ready, on a scratch database with the bench's areas: its URLs, base URL, process, areas."""
+    async with scratch_database(server_dsn, prefix) as urls:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(urls, data_dir, port)
+        try:
+            await asyncio.to_thread(wait_ready, base, server)
+            areas = await asyncio.to_thread(_areas, base, data_dir)
+            yield urls, base, server, areas
+        finally:
+            stop_server(server)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and wait for the server to be gone (nothing if it is already)."""
+    if server.poll() is None:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 async def _store_rate(dsn: str, seconds: float) -> float:
     async with asyncpg.create_pool(dsn, min_size=1, max_size=2) as pool:
         return await run_store(dsn, pool, 16, seconds) / seconds
@@ -93,25 +119,17 @@ def main(seconds: float, clients: int) -> None:
         data_dir = Path(tmp)
 
         async def scratch() -> tuple[str, float]:
-            async with scratch_database(server_dsn, "lagesbild_bench_api") as urls:
-                port = free_port()
-                base = f"http://127.0.0.1:{port}"
-                server = start_server(urls, data_dir, port)
-                try:
-                    await asyncio.to_thread(wait_ready, base, server)
-                    areas = await asyncio.to_thread(_areas, base, data_dir)
-                    token = mint_development_token(
-                        data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
-                    )
-                    load = await asyncio.create_subprocess_exec(
-                        sys.executable, "-m", "bench.load", "--port", str(port), "--clients", str(clients),
-                        "--seconds", str(seconds), "--token", token, "--areas", ",".join(areas),
-                        stdout=asyncio.subprocess.PIPE,
-                    )  # fmt: skip
-                    out, _ = await load.communicate()
-                finally:
-                    server.terminate()
-                    server.wait(timeout=30)
+            async with scratch_service(server_dsn, "lagesbild_bench_api", data_dir) as (urls, base, server, areas):
+                token = mint_development_token(
+                    data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
+                )
+                load = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bench.load", "--port", base.rsplit(":", 1)[1], "--clients", str(clients),
+                    "--seconds", str(seconds), "--token", token, "--areas", ",".join(areas),
+                    stdout=asyncio.subprocess.PIPE,
+                )  # fmt: skip
+                out, _ = await load.communicate()
+                stop_server(server)  # the store-level rate below is measured without it
                 store_rate = await _store_rate(urls.service, min(seconds, 3.0))
                 return out.decode(), store_rate
 

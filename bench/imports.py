@@ -20,9 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bench.api import _areas, free_port, start_server, wait_ready
+from bench.api import scratch_service
 from bench.support import bench_server, machine_details, write_section
-from service.db.scratch import scratch_database
 from service.web.auth import mint_development_token
 
 
@@ -83,21 +82,12 @@ def main(rows: int, singles: int) -> None:
         data_dir = Path(tmp)
 
         async def scratch() -> dict[str, float]:
-            async with scratch_database(server_dsn, "lagesbild_bench_import") as urls:
-                port = free_port()
-                base = f"http://127.0.0.1:{port}"
-                server = start_server(urls, data_dir, port)
-                try:
-                    await asyncio.to_thread(wait_ready, base, server)
-                    areas = await asyncio.to_thread(_areas, base, data_dir)
-                    token = mint_development_token(
-                        data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
-                    )
-                    result = await asyncio.to_thread(_measure, base, token, areas[0], rows, singles)
-                    result["rss_mb"] = _peak_rss_mb(server.pid)
-                finally:
-                    server.terminate()
-                    server.wait(timeout=30)
+            async with scratch_service(server_dsn, "lagesbild_bench_import", data_dir) as (_, base, server, areas):
+                token = mint_development_token(
+                    data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
+                )
+                result = await asyncio.to_thread(_measure, base, token, areas[0], rows, singles)
+                result["rss_mb"] = _peak_rss_mb(server.pid)
                 return result
 
         result = asyncio.run(scratch())

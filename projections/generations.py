@@ -103,17 +103,21 @@ async def activate(conn: Connection, projection: Projection, generation: int) ->
 
 
 async def ensure_active(conn: Connection, projection: Projection) -> int:
-    """The active generation, creating and activating the first one if there is none."""
+    """The active generation, creating and activating the first one if there is none.
+
+    One first generation however many processes start together: the lock (the one creating
+    and activating take, never a runner's: generations start at 1) is held, in one transaction,
+    from the second look until the new generation is active.
+    """
     generation = await active_generation(conn, projection.name)
     if generation is not None:
         return generation
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock($1, 1)", lock_key(projection.name))
+        await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
         generation = await active_generation(conn, projection.name)
-        if generation is not None:
-            return generation
-    generation = await create_generation(conn, projection)
-    await activate(conn, projection, generation)
+        if generation is None:
+            generation = await create_generation(conn, projection)
+            await activate(conn, projection, generation)
     return generation
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from projections.audit.projection import AuditProjection
+from projections.catalogue.projection import CatalogueProjection
 from projections.generations import Projection
 from projections.picture.projection import PictureProjection
 
-PROJECTIONS: dict[str, Projection] = {p.name: p for p in (PictureProjection(), AuditProjection())}
+PROJECTIONS: dict[str, Projection] = {
+    p.name: p for p in (PictureProjection(), AuditProjection(), CatalogueProjection())
+}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -34,12 +33,14 @@ from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.audit.read_log import ReadLog
+from service.catalogue import Catalogue
 from service.db.migrate import migrate
 from service.db.pools import create_pool, create_reader_pool, limits
 from service.pages.rendering import template_config
 from service.pages.router import pages_router
 from service.settings import Settings
 from service.store.event_store import EventStore
+from service.supervision import Supervisor
 from service.web import health
 from service.web.auth import TokenVerifier
 from service.web.context import context_provider
@@ -49,8 +50,9 @@ from service.web.metrics import ServiceMetrics
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
-from service.web.rate_limit import TokenBuckets, limit_writes
+from service.web.rate_limit import WriteLimit, limit_writes
 from service.web.security_headers import add_security_headers
+from service.web.stream_slots import StreamSlots
 
 
 def _now() -> datetime:
@@ -86,13 +88,13 @@ def create_app(
             app.state.pool, app.state.store, app.state.reader_pool = pool, store, readers
             app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
+            app.state.catalogue = Catalogue(store, app.state.readers)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
-            await tracker.start()
-            runners = []
+            app.state.tasks = tasks = Supervisor()  # every background task: restarted if it fails, shown in /ready
+            await tracker.start(tasks)
             log_reader = LogReader(dsn, store.mapper, bounds)  # the runners decode each batch once
             if settings.retention_days > 0:
-                sweep = retention.sweep_forever(store, clock, settings.retention_days)
-                runners.append(asyncio.create_task(sweep, name="retention"))
+                tasks.start("retention", lambda: retention.sweep_forever(store, clock, settings.retention_days))
             if settings.run_projections:
                 for projection in PROJECTIONS.values():
                     runner = ProjectionRunner(
@@ -103,17 +105,15 @@ def create_app(
                         reader=log_reader,
                         gather_seconds=settings.projection_gather_seconds,
                     )
-                    runners.append(asyncio.create_task(runner.run_forever(), name=f"projection-{projection.name}"))
+                    tasks.start(f"projection-{projection.name}", runner.run_forever)
             app.state.read_log = read_log = ReadLog(dsn)
-            read_log.start()
+            read_log.start(tasks)
             try:
                 yield
             finally:
                 tracker.end_streams()  # (lagesbild serve ends them as it stops taking requests)
                 await read_log.close()  # writes what is left
-                for task in runners:
-                    task.cancel()
-                await asyncio.gather(*runners, return_exceptions=True)
+                await tasks.close()
                 await log_reader.close()
                 await tracker.close()
                 await store.close()
@@ -137,7 +137,7 @@ def create_app(
         security=[{"bearer": []}],
         guards=[
             declared_query_only,
-            *([limit_writes(TokenBuckets(settings.write_rate, settings.write_burst))] if settings.write_rate else []),
+            *([limit_writes(WriteLimit(settings.write_rate, settings.write_burst))] if settings.write_rate else []),
         ],
     )
     app = Litestar(
@@ -178,4 +178,5 @@ def create_app(
     app.state.verifier = TokenVerifier(settings)
     app.state.metrics_token = settings.metrics_token
     app.state.metrics = ServiceMetrics(app.state)
+    app.state.streams = StreamSlots(settings.max_streams_per_subject)
     return app

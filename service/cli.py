@@ -20,7 +20,7 @@ from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import demo, log_format, retention
+from service import catalogue, demo, log_format, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
 from service.cli_arguments import parser
@@ -34,6 +34,7 @@ from service.settings import Settings
 from service.stopping import until_stopped
 from service.store import chain
 from service.store.event_store import EventStore
+from service.supervision import Supervisor
 from service.web.auth import mint_development_token
 from service.web.http_server import Server, server_config
 
@@ -149,9 +150,11 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
         ProjectionRunner(urls.service, p, mapper, limits=bounds, reader=reader, gather_seconds=gather)
         for p in PROJECTIONS.values()
     ]
+    tasks = Supervisor()  # a runner that fails is logged and restarted, not the end of the process
     try:
-        await until_stopped(*(r.run_forever() for r in runners))  # SIGTERM: each batch in flight rolls back, exit 0
+        await until_stopped(*(tasks.start(f"projection-{r.projection.name}", r.run_forever) for r in runners))
     finally:
+        await tasks.close()
         await reader.close()
 
 
@@ -204,9 +207,10 @@ async def _retention(urls: DatabaseUrls, settings: Settings) -> tuple[int, int]:
 
 async def _import(urls: DatabaseUrls, args: argparse.Namespace) -> int:
     events = json.loads(args.file.read_text(encoding="utf-8"))
-    async with _open_store(urls) as store:
+    async with _open_store(urls) as store, catalogue.opened(store, urls.service) as known:
         done = await police_events.import_events(
             store,
+            known,
             police_events.importer_identity(args.tenant, args.org),
             events,
             police_events.load_mapping(args.area_map),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Awaitable
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -13,7 +13,7 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 """What stops a process gracefully: Ctrl-C, and what docker stop, Kubernetes and systemd send."""
 
 
-async def until_stopped(*work: Coroutine[Any, Any, Any]) -> bool:
+async def until_stopped(*work: Awaitable[Any]) -> bool:
     """Run `work` until it ends (its error raised) or a stop signal comes; True if a signal stopped it.
 
     On a signal the work is cancelled and awaited: a projection runner's batch in flight rolls

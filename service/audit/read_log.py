@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 
 from projections.connections import DATABASE_ERRORS
+from service.supervision import Supervisor
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +137,12 @@ class ReadLog:
         if len(self._buffer) >= self.batch_size:
             self._wake.set()
 
-    def start(self) -> None:
-        """Start writing in the background."""
-        self._task = asyncio.create_task(self._run(), name="read-log-writer")
+    def start(self, supervisor: Supervisor | None = None) -> None:
+        """Start writing in the background (supervised, if given a supervisor: restarted should it fail)."""
+        if supervisor is None:
+            self._task = asyncio.create_task(self._run(), name="read-log-writer")
+        else:
+            self._task = supervisor.start("read-log-writer", self._run)
 
     async def flush(self) -> None:
         """Write every record buffered so far; raises if the database cannot take them (they stay buffered)."""

@@ -1,4 +1,4 @@
-"""Operations: `GET /health` (process alive), `GET /ready` (database, schema), `GET /metrics` (its own token)."""
+"""Operations: `GET /health` (alive), `GET /ready` (database, schema, tasks), `GET /metrics` (its own token)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from prometheus_client import generate_latest
 
 from projections.connections import DATABASE_ERRORS
 from service.db import migrate
+from service.supervision import Supervisor
 from service.web.metrics import ServiceMetrics
 from service.web.problems import only_problems
 
@@ -40,14 +41,23 @@ class ProjectionState(msgspec.Struct):
     failure: str | None
 
 
+class TaskStatus(msgspec.Struct):
+    """One background task of this process (service/supervision.py): running, or down until restarted."""
+
+    task: str
+    up: bool
+    restarts: int
+
+
 class Readiness(msgspec.Struct):
-    """The database answers, its schema is the one this code expects, no projection has stopped."""
+    """The database answers, its schema is the one this code expects, no projection or task has stopped."""
 
     ready: bool
     schema_version: int
     expected_schema_version: int
     head_position: int
     projections: list[ProjectionState]
+    tasks: list[TaskStatus]
 
 
 @get("/health", tags=["operations"], summary="The process is alive")
@@ -79,7 +89,11 @@ async def ready(state: State) -> Response[Readiness]:
     failed = [p for p in projections if p.failure]
     if failed:
         raise _not_ready(f"the {failed[0].projection} projection stopped: {failed[0].failure}")
-    return Response(Readiness(True, version, expected, int(head), projections))
+    supervisor: Supervisor = state.tasks
+    if down := supervisor.down:
+        raise _not_ready(f"the background task {down[0].name} failed ({down[0].failure}); it is restarted shortly")
+    tasks = [TaskStatus(t.name, t.up, t.restarts) for t in supervisor.states.values()]
+    return Response(Readiness(True, version, expected, int(head), projections, tasks))
 
 
 async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

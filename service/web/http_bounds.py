@@ -32,9 +32,9 @@ from service.settings import Settings
 from service.web.security_headers import API_POLICY, COMMON_HEADERS
 
 
-def _answer(status: int, title: str, detail: str) -> bytes:
+def _answer(status: int, title: str, detail: str, **extra: object) -> bytes:
     """A whole HTTP/1.1 answer with a problem document, after which the connection closes."""
-    body = msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail})
+    body = msgspec.json.encode({"type": "about:blank", "title": title, "status": status, "detail": detail, **extra})
     headers = [
         ("content-type", "application/problem+json"),
         ("content-length", str(len(body))),
@@ -162,6 +162,7 @@ def bounded_protocol(settings: Settings) -> type[BoundedHttpToolsProtocol]:
     Bounded.answers = {
         408: _answer(408, "Request Timeout", f"the request's head took more than {settings.header_timeout:g} s"),
         431: _answer(431, "Request Header Fields Too Large", f"the request line and headers exceed {limit} bytes"),
-        503: _answer(503, "Service Unavailable", "too many open connections; try again shortly"),
+        # Nothing of the request was read, so a write was surely not stored.
+        503: _answer(503, "Service Unavailable", "too many open connections; try again shortly", maybe_stored=False),
     }
     return Bounded

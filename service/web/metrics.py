@@ -24,7 +24,7 @@ APPEND_BUCKETS = (1, 2, 3, 5, 10, 20, 50, 100)
 
 
 class _ScrapedState(Collector):
-    """What is read off the app's state when scraped: the read log's counters, the pools' use."""
+    """Read off the app's state when scraped: the read log's counters, the tasks, the catalogue, the pools."""
 
     def __init__(self, state: State) -> None:
         self.state = state
@@ -44,6 +44,31 @@ class _ScrapedState(Collector):
             written = CounterMetricFamily("lagesbild_read_log_written", "Read records written to the read log.")
             written.add_metric([], read_log.written)
             yield from (buffered, dropped, written)
+        tasks = getattr(self.state, "tasks", None)  # the supervisor of the background tasks (service/supervision.py)
+        if tasks is not None:
+            up = GaugeMetricFamily(
+                "lagesbild_task_up",
+                "1 while the background task runs, 0 while it waits to be restarted after a failure.",
+                labels=["task"],
+            )
+            restarts = CounterMetricFamily(
+                "lagesbild_task_restarts", "Times the background task was restarted after a failure.", labels=["task"]
+            )
+            for task in tasks.states.values():
+                up.add_metric([task.name], int(task.up))
+                restarts.add_metric([task.name], task.restarts)
+            yield from (up, restarts)
+        catalogue = getattr(self.state, "catalogue", None)
+        if catalogue is not None:
+            rows = CounterMetricFamily(
+                "lagesbild_catalogue_rows_read", "Rows of the catalogue read model the catalogue's reads took."
+            )
+            rows.add_metric([], catalogue.rows_read)
+            decoded = CounterMetricFamily(
+                "lagesbild_catalogue_events_decoded", "Catalogue events not yet projected that its reads decoded."
+            )
+            decoded.add_metric([], catalogue.events_decoded)
+            yield from (rows, decoded)
         in_use = GaugeMetricFamily("lagesbild_db_pool_in_use", "Connections of the pool lent out now.", labels=["pool"])
         size = GaugeMetricFamily("lagesbild_db_pool_size", "Connections the pool holds open now.", labels=["pool"])
         limit = GaugeMetricFamily("lagesbild_db_pool_max", "Connections the pool may open at most.", labels=["pool"])

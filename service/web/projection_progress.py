@@ -15,6 +15,7 @@ from domain.errors import Invalid
 from projections.connections import CONNECTION_ERRORS, DATABASE_ERRORS, DEFAULT_LIMITS, Limits, connect
 from projections.registry import PROJECTIONS
 from projections.runner import PROGRESS_CHANNEL
+from service.supervision import Supervisor
 
 log = logging.getLogger(__name__)
 READ_WAIT_SECONDS = 2.0
@@ -33,9 +34,12 @@ class ProjectionTracker:
         self._task: asyncio.Task[None] | None = None
         self.ending = False  # the service is stopping: subscriptions end (see end_streams)
 
-    async def start(self) -> None:
-        """Listen for progress in the background (reconnecting as needed)."""
-        self._task = asyncio.create_task(self._listen_forever(), name="projection-tracker")
+    async def start(self, supervisor: Supervisor | None = None) -> None:
+        """Listen for progress in the background (reconnecting as needed; supervised, if given a supervisor)."""
+        if supervisor is None:
+            self._task = asyncio.create_task(self._listen_forever(), name="projection-tracker")
+        else:
+            self._task = supervisor.start("projection-tracker", self._listen_forever)
 
     async def close(self) -> None:
         """Stop listening."""

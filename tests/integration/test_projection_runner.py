@@ -28,10 +28,10 @@ from service.app import create_app
 from service.settings import Settings
 from service.store.event_store import EventStore
 from tests.support.database import SessionDatabase
+from tests.support.read_models import generation_contents
 
 POLICE = Actor("polis-1", "polisen", "jonkoping")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
-TABLES = ("reports", "weekly_counts", "areas", "actions", "follow_ups", "assessments", "area_changes")
 
 
 async def _seed(store: EventStore, reports: int) -> tuple[Area, int]:
@@ -47,15 +47,6 @@ async def _seed(store: EventStore, reports: int) -> tuple[Area, int]:
             report.retract(POLICE, "dubblett")
             position = (await store.append(report.collect_events(), report.version - 1)).position
     return area, position
-
-
-async def _contents(conn: Connection, schema: str) -> dict[str, list[Any]]:
-    """Every table of a picture generation, every tenant's rows, as sorted lists of rows (positions aside)."""
-    found = {}
-    for table in TABLES:  # as their owner: outside row-level security
-        rows = await conn.fetch(f'SELECT * FROM "{schema}"."{table}"')
-        found[table] = sorted(tuple(sorted((k, str(v)) for k, v in dict(r).items())) for r in rows)
-    return found
 
 
 async def _until(check: Callable[[], Awaitable[bool]]) -> None:
@@ -118,10 +109,10 @@ async def test_a_runner_killed_mid_batch_loses_and_double_counts_nothing(own_dat
         await _run_until(ProjectionRunner(own_dsn, PictureProjection(), make_mapper(), batch_size=25), own_dsn, head)
         expected = await rebuild(own_dsn, PictureProjection(), make_mapper())  # from zero, in one go
         async with pool.acquire() as conn:
-            assert await _contents(conn, schema_of("picture", 1)) == await _contents(
+            assert await generation_contents(conn, schema_of("picture", 1)) == await generation_contents(
                 conn, schema_of("picture", expected)
             )
-            counts = (await _contents(conn, schema_of("picture", 1)))["weekly_counts"]
+            counts = (await generation_contents(conn, schema_of("picture", 1)))["weekly_counts"]
         active = [r for r in range(40) if r % 7 != 0]
         assert {dict(r)["category"]: int(dict(r)["reports"]) for r in counts} == {
             "klotter": len([n for n in active if n % 5 != 0]), "brand": len([n for n in active if n % 5 == 0]),
@@ -152,7 +143,7 @@ async def test_a_rebuild_switches_readers_to_an_identical_generation(own_dsn: st
             async with pool.acquire() as conn:
                 assert await active_generation(conn, "picture") == new != old
                 assert old is not None
-                assert await _contents(conn, schema_of("picture", old)) == await _contents(
+                assert await generation_contents(conn, schema_of("picture", old)) == await generation_contents(
                     conn, schema_of("picture", new)
                 )
                 # readers (the public views) now see the new generation, and the live runner follows it

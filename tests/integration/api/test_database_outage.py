@@ -1,6 +1,7 @@
 """PostgreSQL goes away under load, twice (a clean stop, then a crash), and comes back.
 
-Meanwhile every request is answered quickly with 503 problem+json and Retry-After, and /ready
+Meanwhile every request is answered quickly with 503 problem+json and Retry-After (a write's with
+`maybe_stored`), and /ready
 says not ready. Afterwards the service and its projections carry on by themselves; every report
 answered 2xx is stored exactly once, no report answered 503 is stored, and the read models
 agree with the log. The test runs its own embedded PostgreSQL (the session's stays up).
@@ -27,6 +28,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.codec import make_mapper
 from domain.report import Report
+from projections.registry import PROJECTIONS
 from service.app import create_app
 from service.db.embedded import EmbeddedPostgres
 from service.db.location import database_name
@@ -147,7 +149,7 @@ async def _caught_up(http: httpx.AsyncClient) -> int:
             if ready.status_code == 200:
                 state = ready.json()
                 positions = {p["projection"]: p["position"] for p in state["projections"]}
-                if len(positions) == 2 and set(positions.values()) == {state["head_position"]}:
+                if len(positions) == len(PROJECTIONS) and set(positions.values()) == {state["head_position"]}:
                     return int(state["head_position"])
             await asyncio.sleep(0.05)
 
@@ -210,6 +212,7 @@ def _check_answers(load: Load) -> None:
         if a.status == 503:
             assert a.headers["content-type"].startswith("application/problem+json")
             assert int(a.headers["retry-after"]) > 0
+            assert isinstance(a.body["maybe_stored"], bool)  # every write's 503 says whether it may be stored
         assert a.seconds < RESOLVE_SECONDS + QUICK_SECONDS
 
 

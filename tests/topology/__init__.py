@@ -1,0 +1,1 @@
+"""The production topology run as processes on this machine (one PostgreSQL, the `lagesbild` commands)."""

@@ -1,0 +1,264 @@
+"""The topology of deploy/compose.yaml and the Kubernetes manifests, as processes on this machine.
+
+A PostgreSQL of the test's own (the embedded binaries), the roles made by deploy/postgres/roles.sql
+as compose makes them, `lagesbild migrate` as the owner, then, as the service's login and with the
+example environment's settings, two `lagesbild serve` (projections off) and one `lagesbild project`,
+all three started together on the empty schema. Both APIs take writes at once; one API is sent
+SIGTERM and the projections worker is killed (-9) in the middle of a batch, and a new worker
+started. Then: every write answered 2xx is stored exactly once, a reader that followed the log by
+position saw every event once and in order, `lagesbild audit verify` holds, and each read model
+equals a rebuild of it from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import signal
+import subprocess
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from domain.codec import make_mapper
+from domain.report import Report
+from projections.generations import schema_of
+from projections.rebuild import rebuild
+from projections.registry import PROJECTIONS
+from service.db.embedded import EmbeddedPostgres
+from service.web.auth import mint_development_token
+from tests.integration.api.conftest import report_body
+from tests.support.read_models import generation_contents
+from tests.support.serve_process import free_port
+from tests.support.servers import private_postgres
+from tests.support.topology import ROOT, Lagesbild, deployed_settings
+
+WRITERS_PER_API = 4
+PASSWORDS = {"LAGESBILD_DB_OWNER_PASSWORD": "owner-secret", "LAGESBILD_DB_API_PASSWORD": "api-secret"}
+IN_BATCH = """
+SELECT count(*) FROM pg_stat_activity
+WHERE datname = 'lagesbild' AND usename = 'lagesbild_api' AND backend_xid IS NOT NULL
+  AND query ~ '_g[0-9]|projection_generations'
+"""
+"""A transaction that has written to a read model or its checkpoint (the APIs, projections off, never do)."""
+ACTIVE = "SELECT generation FROM projection_generations WHERE active AND projection = $1"
+
+
+class Writes:
+    """Reporters writing to both APIs, each with Idempotency-Keys; a write is retried until answered 2xx."""
+
+    def __init__(self, apis: list[str], token: str, area: str) -> None:
+        self.apis, self.headers, self.area = apis, {"Authorization": f"Bearer {token}"}, area
+        self.down: set[str] = set()
+        self.answered: dict[str, str] = {}  # key -> the report id its 2xx named
+        self.by_api: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.stop = asyncio.Event()
+        self._progress = asyncio.Event()
+
+    async def writer(self, http: httpx.AsyncClient, name: str, preferred: int) -> None:
+        """Write reports until stopped; a write whose API has gone is sent to the other with the same key."""
+        for n in itertools.count(1):
+            if self.stop.is_set():
+                return
+            key, choice = f"{name}-{n}", preferred
+            body = report_body(self.area, count=n % 3 + 1, category=("klotter", "brand")[n % 2])
+            while True:
+                api = self.apis[choice % len(self.apis)]
+                if api in self.down:
+                    choice += 1
+                    continue
+                try:
+                    answer = await http.post(
+                        f"{api}/api/v1/reports", json=body, headers=self.headers | {"Idempotency-Key": key}
+                    )
+                except httpx.TransportError:  # the API stopped (or is stopping): the other one, same key
+                    choice += 1
+                    continue
+                self.statuses[answer.status_code] += 1
+                if answer.status_code == 201:
+                    break
+                assert answer.status_code == 503, answer.text  # unavailable for a moment: the same key again
+            self.answered[key] = answer.json()["id"]
+            self.by_api[api] += 1
+            self._progress.set()
+
+    async def until(self, count: int) -> None:
+        """Wait until `count` writes have been answered 2xx."""
+        async with asyncio.timeout(30):
+            while len(self.answered) < count:
+                self._progress.clear()
+                await self._progress.wait()
+
+
+async def _follow_the_log(dsn: str, seen: list[int], done: asyncio.Event) -> None:
+    """A reader following the log by position, as a projection does, until `done` and at the head."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        while True:
+            last = seen[-1] if seen else 0
+            rows = await conn.fetch(
+                "SELECT notification_id FROM stored_events WHERE notification_id > $1 ORDER BY notification_id"
+                " LIMIT 1000",
+                last,
+            )
+            seen.extend(r[0] for r in rows)
+            if not rows:
+                if done.is_set() and last == await conn.fetchval("SELECT max(notification_id) FROM stored_events"):
+                    return
+                await asyncio.sleep(0.005)  # a poll of the log, as the runners' safety net
+    finally:
+        await conn.close()
+
+
+async def _ready(http: httpx.AsyncClient, api: str, *, caught_up: bool = False) -> dict[str, object]:
+    """Wait until `api` answers /ready 200 (and, if `caught_up`, every projection is at the head)."""
+    async with asyncio.timeout(60):
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                ready = await http.get(f"{api}/ready")
+                if ready.status_code == 200:
+                    state = ready.json()
+                    if not caught_up or all(p["position"] == state["head_position"] for p in state["projections"]):
+                        return dict(state)
+            await asyncio.sleep(0.05)
+
+
+async def _kill_in_mid_batch(worker: Lagesbild, admin: asyncpg.Connection) -> None:
+    """Stop the worker (SIGSTOP) until it is caught inside a batch's transaction, then kill -9 it."""
+    async with asyncio.timeout(30):
+        while True:
+            os.kill(worker.pid, signal.SIGSTOP)
+            if await admin.fetchval(IN_BATCH):
+                break
+            os.kill(worker.pid, signal.SIGCONT)
+            await asyncio.sleep(0.003)  # let it run on a little before it is caught again
+    os.kill(worker.pid, signal.SIGKILL)
+    assert worker.wait() == -signal.SIGKILL
+
+
+@pytest.fixture
+def server() -> Iterator[EmbeddedPostgres]:
+    """The database server of this test alone, its roles and database made as compose makes them."""
+    with private_postgres() as server:
+        psql = [EmbeddedPostgres.binary("psql"), "--no-psqlrc", "--quiet", "-d", server.dsn()]
+        roles = subprocess.run(
+            [*psql, "-f", str(ROOT / "deploy/postgres/roles.sql")],
+            capture_output=True, text=True, timeout=60, check=False, env=os.environ | PASSWORDS,
+        )  # fmt: skip
+        assert roles.returncode == 0, roles.stderr
+        yield server
+
+
+def _as(server: EmbeddedPostgres, role: str, password: str) -> str:
+    """The URL of the database lagesbild as `role`, with its password, as the manifests give it."""
+    return server.dsn("lagesbild").replace("postgres@", f"{role}:{password}@", 1)
+
+
+async def test_two_apis_and_a_projections_worker_lose_nothing_through_sigterm_and_kill(
+    server: EmbeddedPostgres, tmp_path: Path
+) -> None:
+    owner = _as(server, "lagesbild_owner", PASSWORDS["LAGESBILD_DB_OWNER_PASSWORD"])
+    service = _as(server, "lagesbild_api", PASSWORDS["LAGESBILD_DB_API_PASSWORD"])
+    data_dir = tmp_path / "data"  # shared by the processes: the development key that signs the tokens
+    data_dir.mkdir()
+    # The load writes far faster than people do; the write limit has tests of its own.
+    settings = deployed_settings(
+        LAGESBILD_DATA_DIR=str(data_dir), LAGESBILD_HOST="127.0.0.1", LAGESBILD_WRITE_RATE="off"
+    )
+    processes: list[Lagesbild] = []
+
+    def start(name: str, command: list[str], url: str, **env: str) -> Lagesbild:
+        processes.append(Lagesbild(tmp_path, name, command, settings | {"DATABASE_URL": url} | env))
+        return processes[-1]
+
+    try:
+        migrate = start("migrate", ["migrate"], owner)
+        assert migrate.wait() == 0, migrate.log()
+        ports = [free_port(), free_port()]
+        apis = [f"http://127.0.0.1:{port}" for port in ports]
+        first = start("api-0", ["serve"], service, LAGESBILD_PORT=str(ports[0]), LAGESBILD_PROJECTIONS="off")
+        start("api-1", ["serve"], service, LAGESBILD_PORT=str(ports[1]), LAGESBILD_PROJECTIONS="off")
+        worker = start("projections-0", ["project"], service)
+        admin = await asyncpg.connect(server.dsn("lagesbild"))
+        async with httpx.AsyncClient(timeout=60) as http:
+            for api in apis:
+                await _ready(http, api)
+            token = mint_development_token(data_dir, sub="admin-1", tenant="jonkoping", org="kommunen", roles=["admin"])
+            created = await http.post(
+                f"{apis[1]}/api/v1/areas", json={"code": "raslatt", "name": "Råslätt"},
+                headers={"Authorization": f"Bearer {token}"},
+            )  # fmt: skip
+            assert created.status_code == 201, created.text
+            token = mint_development_token(
+                data_dir, sub="reporter-1", tenant="jonkoping", org="polisen", roles=["reporter"]
+            )
+            writes = Writes(apis, token, created.json()["id"])
+            seen: list[int] = []
+            written = asyncio.Event()  # set once every writer has had its last answer
+            follower = asyncio.create_task(_follow_the_log(service, seen, written))
+            writers = [
+                asyncio.create_task(writes.writer(http, f"writer-{api}-{i}", api))
+                for api in range(len(apis))
+                for i in range(WRITERS_PER_API)
+            ]
+            try:
+                await writes.until(60)
+                first.process.send_signal(signal.SIGTERM)  # a rolling update takes one replica away
+                writes.down.add(apis[0])
+                assert await asyncio.to_thread(first.wait) == 0, first.log()
+                await writes.until(len(writes.answered) + 40)
+                await _kill_in_mid_batch(worker, admin)
+                start("projections-1", ["project"], service)  # the Deployment starts another
+                await writes.until(len(writes.answered) + 60)
+            finally:
+                writes.stop.set()
+                await asyncio.gather(*writers)
+                written.set()
+            async with asyncio.timeout(30):
+                await follower
+            state = await _ready(http, apis[1], caught_up=True)
+
+        log = await admin.fetch(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events"
+            " ORDER BY notification_id"
+        )
+        assert seen == [r[0] for r in log]  # every event once, in order
+        assert seen[-1] == state["head_position"]
+        mapper = make_mapper()
+        events = [mapper.to_domain_event(StoredEvent(r[1], r[2], r[3], bytes(r[4]))) for r in log]
+        stored = Counter(str(e.originator_id) for e in events if isinstance(e, Report.Submitted))
+        assert set(stored.values()) == {1}
+        assert set(stored) == set(writes.answered.values())  # every 2xx stored, once; nothing else
+        assert len(stored) == len(writes.answered)  # no two keys answered with one report
+        assert writes.by_api[apis[0]] > 0
+        assert writes.by_api[apis[1]] > 0
+
+        verify = start("audit-verify", ["audit", "verify"], service)
+        assert verify.wait() == 0, verify.log()
+        assert json.loads(verify.log())["jonkoping"]["ok"] is True
+        generations = await admin.fetch("SELECT projection, generation FROM projection_generations")
+        assert sorted(tuple(g) for g in generations) == sorted(
+            (name, 1) for name in PROJECTIONS
+        )  # three started at once
+        for projection in PROJECTIONS.values():  # what `lagesbild rebuild` does, in this process
+            old = await admin.fetchval(ACTIVE, projection.name)
+            new = await rebuild(service, projection, mapper)
+            assert new != old
+            assert new == await admin.fetchval(ACTIVE, projection.name)
+            live = await generation_contents(admin, schema_of(projection.name, old))
+            rebuilt = await generation_contents(admin, schema_of(projection.name, new))
+            assert live == rebuilt  # the read model the processes kept equals one made afresh from the log
+            assert sum(len(rows) for rows in live.values()) > len(stored)
+        await admin.close()
+    finally:
+        for process in processes:
+            process.stop()
