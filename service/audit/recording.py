@@ -17,6 +17,7 @@ Kind = Literal[
     "actions",
     "picture",
     "overview",
+    "cells",
     "lagesbild",
     "audit",
     "audit_reads",

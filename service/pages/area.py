@@ -17,13 +17,16 @@ from litestar.response import Template
 from domain.errors import PersonalDataFound
 from domain.weeks import SWEDEN, week_of
 from projections.picture import lists as list_queries
+from projections.picture import maps as map_queries
 from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
+from service import maps
 from service.audit.recording import recorded
 from service.errors import NotFound
 from service.pages.actions import EFFECT_WORDS, STATUSES, category_names
 from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, read_filters
 from service.pages.charts import bar_chart
+from service.pages.maps import hot_cell_map
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
 from service.pages.rendering import page
 from service.web.context import Context
@@ -133,6 +136,10 @@ async def area_page(
         if picture is None:
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
+        boundary = await map_queries.boundary(conn, tenant, area_id)
+        cells = await maps.hot_cell_features(
+            conn, tenant, area_id, picture["week"], filters.weeks, context.settings.hot_cell_min_reports
+        )
         reports, older = await list_queries.reports(
             conn,
             tenant,
@@ -154,6 +161,9 @@ async def area_page(
         latest_published=_local((picture["assessment"] or {}).get("published_at")),
         this_week=_this_week(picture, names),
         charts=_charts(picture, names),
+        cells=cells or [],
+        cell_map=hot_cell_map(picture["area"]["name"], boundary, cells or []),
+        min_reports=context.settings.hot_cell_min_reports,
         history=_history(history),
         actions=_actions(picture["open_actions"]),
         reports=_reports(reports, names),

@@ -6,7 +6,7 @@ the service's connection pool.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -66,6 +66,10 @@ class EventStore:
     async def close(self) -> None:
         """Let writes in flight finish (appends still waiting fail) and disconnect."""
         await self._writer.close()
+
+    def observe_groups(self, callback: Callable[[Sequence[PendingAppend]], None]) -> None:
+        """Tell `callback` of each group of appends as it is written (the service's metrics)."""
+        self._writer.on_group = callback
 
     async def append(
         self,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -98,6 +98,8 @@ class GroupCommitWriter:
         self._in_flight: list[int] = []  # sizes of the groups being written
         self._waiting: deque[PendingAppend] = deque()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.on_group: Callable[[Sequence[PendingAppend]], None] | None = None
+        """Told of each group as it is written (the service's metrics count group and append sizes)."""
 
     async def open(self) -> None:
         """Connect now, so that a bad DSN shows at start-up and not at the first append."""
@@ -162,6 +164,8 @@ class GroupCommitWriter:
         return group
 
     async def _write(self, lane: WriterConnection, group: list[PendingAppend]) -> None:
+        if self.on_group is not None:
+            self.on_group(group)
         try:
             in_doubt = await self._write_group(lane, group)
         except Exception as error:  # a fault of ours: the callers get it, rather than wait for ever

@@ -343,3 +343,10 @@ async def test_a_broken_link_to_older_reports_is_said_in_words(area: Area) -> No
     answer = await area.page(fran="9" * 30)
     assert answer.status_code == 400
     assert '<li><a href="#rapporter">Länken till äldre rapporter gäller inte' in answer.text
+
+
+async def test_without_a_boundary_or_located_reports_no_map_and_no_hot_cell(area: Area) -> None:
+    page = (await area.page()).text
+    assert rows(page, "heta-rutor") == [["Ingen ruta har så många rapporter under perioden."]]
+    assert 'class="map"' not in page
+    assert "Rutor med minst 3 rapporter de senaste 8 veckorna" in page
