@@ -25,6 +25,7 @@ from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
 from service.api.imports import ImportController
+from service.api.patterns import PatternsController
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
@@ -121,6 +122,7 @@ def create_app(
             ActionController,
             AssessmentController,
             PictureController,
+            PatternsController,
             AuditController,
             ReadLogController,
             StreamController,
