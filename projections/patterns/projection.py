@@ -62,8 +62,8 @@ class PatternsProjection:
         changed = [(key, n) for key, n in counts.items() if n]
         if changed:
             await conn.execute(
-                f"INSERT INTO {schema}.counts (tenant, area_id, day, hour, category, occurrences)"
-                " SELECT * FROM unnest($1::text[], $2::uuid[], $3::date[], $4::smallint[], $5::text[], $6::int[])"
+                f"INSERT INTO {schema}.counts (tenant, area_id, category, day, hour, occurrences)"
+                " SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::date[], $5::smallint[], $6::int[])"
                 " ON CONFLICT (tenant, area_id, day, hour, category)"
                 " DO UPDATE SET occurrences = counts.occurrences + excluded.occurrences",
                 *([key[i] for key, _ in changed] for i in range(5)),

@@ -16,15 +16,17 @@ from projections.patterns.rows import WHOLE_WEEK
 # (isodow: Monday is 1), the reports of whole weeks in it (dated by their Thursday), and the months.
 _PATTERNS = """
 SELECT (SELECT position FROM projection_generations WHERE projection = 'patterns' AND active) AS position,
-    ARRAY(SELECT ROW(extract(isodow FROM day)::int, hour, sum(occurrences)::int) FROM patterns.counts
+    ARRAY(SELECT ROW(g.weekday, g.hour, g.n) FROM (
+        SELECT extract(isodow FROM day)::int AS weekday, hour, sum(occurrences)::int AS n FROM patterns.counts
         WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $3 AND $4 AND ($5::text IS NULL OR category = $5)
-        AND hour <> $6 GROUP BY 1, 2) AS cells,
+        AND hour <> $6 GROUP BY 1, 2) g) AS cells,
     (SELECT coalesce(sum(occurrences), 0)::int FROM patterns.counts
         WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $3 AND $4 AND ($5::text IS NULL OR category = $5)
         AND hour = $6) AS whole_weeks,
-    ARRAY(SELECT ROW(to_char(day, 'YYYY-MM'), sum(occurrences)::int) FROM patterns.counts
+    ARRAY(SELECT ROW(m.month, m.n) FROM (
+        SELECT to_char(day, 'YYYY-MM') AS month, sum(occurrences)::int AS n FROM patterns.counts
         WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $7 AND $4 AND ($5::text IS NULL OR category = $5)
-        GROUP BY 1) AS months
+        GROUP BY 1) m) AS months
 """
 
 

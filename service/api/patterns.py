@@ -21,6 +21,8 @@ from service.web.context import Context
 from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
+_FROM = "The first day, e.g. 2026-01-01 (default: the first of the month 11 months before `to`'s)."
+_TO = "The last day, e.g. 2026-12-31 (default: today, Swedish time)."
 MAX_DAYS = 3 * 366
 """How far apart `from` and `to` may be (about three years)."""
 
@@ -51,11 +53,22 @@ class Patterns(msgspec.Struct, rename={"since": "from", "until": "to"}):
     position: int
 
 
-def period(since: date | None, until: date | None, today: date) -> tuple[date, date]:
+def _day(name: str, text: str | None) -> date | None:
+    """A date parameter, parsed here so that a bad one is named as sent (`from`, not the argument's name)."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise Invalid(name, "is not a date like 2026-01-31") from None
+    if day.year not in YEARS:
+        raise Invalid(name, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    return day
+
+
+def period(since_text: str | None, until_text: str | None, today: date) -> tuple[date, date]:
     """`from` and `to` with their defaults (to today, from the first of the 12th month back); 422 if wrong."""
-    for name, day in (("from", since), ("to", until)):
-        if day is not None and day.year not in YEARS:
-            raise Invalid(name, f"must be in the years {YEARS.start} to {YEARS.stop - 1}")
+    since, until = _day("from", since_text), _day("to", until_text)
     until = until or today
     since = since or pattern_queries.months_back(until)[0]
     if since > until:
@@ -93,17 +106,15 @@ class PatternsController(Controller):
         context: Context,
         min_position: MinPosition,
         since: Annotated[
-            date | None, QueryParameter(name="from", required=False, description="first day (default: 12 months back)")
+            str | None, QueryParameter(name="from", required=False, max_length=10, description=_FROM)
         ] = None,
-        until: Annotated[
-            date | None, QueryParameter(name="to", required=False, description="last day (default: today)")
-        ] = None,
+        until: Annotated[str | None, QueryParameter(name="to", required=False, max_length=10, description=_TO)] = None,
         category: Annotated[
             str | None, QueryParameter(max_length=CATEGORY_CODE_MAX, pattern=NO_CONTROL, required=False)
         ] = None,
     ) -> Patterns:
         """Occurrences by weekday × hour and of whole weeks, and by month; another tenant's area: 404."""
-        since, until = period(since, until, context.now.astimezone(SWEDEN).date())
+        first, last = period(since, until, context.now.astimezone(SWEDEN).date())
         await read_your_writes(context.tracker, "patterns", min_position)
-        result: Patterns = await area_patterns(context, area_id, since, until, category)
+        result: Patterns = await area_patterns(context, area_id, first, last, category)
         return result
