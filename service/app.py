@@ -33,6 +33,7 @@ from service.api.stream import StreamController
 from service.api.verification import VerificationController
 from service.area_lookup import AreaLookup
 from service.audit.read_log import ReadLog
+from service.catalogue import Catalogue
 from service.db.migrate import migrate
 from service.db.pools import create_pool, create_reader_pool, limits
 from service.pages.rendering import template_config
@@ -50,6 +51,7 @@ from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
 from service.web.rate_limit import WriteLimit, limit_writes
 from service.web.security_headers import add_security_headers
+from service.web.stream_slots import StreamSlots
 
 
 def _now() -> datetime:
@@ -84,6 +86,7 @@ def create_app(
             app.state.pool, app.state.store = pool, store
             app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
+            app.state.catalogue = Catalogue(store, app.state.readers)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
             app.state.tasks = tasks = Supervisor()  # every background task: restarted if it fails, shown in /ready
             await tracker.start(tasks)
@@ -168,4 +171,5 @@ def create_app(
     )
     app.state.verifier = TokenVerifier(settings)
     app.state.metrics_token = settings.metrics_token
+    app.state.streams = StreamSlots(settings.max_streams_per_subject)
     return app

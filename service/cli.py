@@ -20,7 +20,7 @@ from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import demo, retention
+from service import catalogue, demo, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
 from service.cli_arguments import parser
@@ -203,9 +203,10 @@ async def _retention(urls: DatabaseUrls, settings: Settings) -> tuple[int, int]:
 
 async def _import(urls: DatabaseUrls, args: argparse.Namespace) -> int:
     events = json.loads(args.file.read_text(encoding="utf-8"))
-    async with _open_store(urls) as store:
+    async with _open_store(urls) as store, catalogue.opened(store, urls.service) as known:
         done = await police_events.import_events(
             store,
+            known,
             police_events.importer_identity(args.tenant, args.org),
             events,
             police_events.load_mapping(args.area_map),

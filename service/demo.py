@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 from datetime import datetime, timedelta
@@ -13,7 +14,8 @@ from domain.area import Area
 from domain.assessment import Assessment
 from domain.report import Report
 from domain.weeks import shift_week, week_of, week_start
-from service import catalogue
+from service import commands
+from service.errors import NotFound
 from service.store.event_store import EventStore
 
 log = logging.getLogger(__name__)
@@ -54,8 +56,9 @@ WEEKS = 6
 
 
 async def seed(store: EventStore, now: datetime) -> bool:
-    """Seed the demo tenant unless it has areas already; True if it seeded."""
-    if await catalogue.areas(store, TENANT):
+    """Seed the demo tenant unless it has its first area already; True if it seeded."""
+    with contextlib.suppress(NotFound):
+        await commands.load_in_tenant(store, Area, Area.create_id(TENANT, AREAS[0][0]), TENANT)
         return False
     rng = random.Random(47)  # the same demo every time
     area_ids: dict[str, UUID] = {}

@@ -17,3 +17,7 @@ class StaleVersion(Exception):
 
 class Forbidden(PermissionError):
     """The caller may not do this (its roles, or it is another organisation's)."""
+
+
+class LimitReached(Exception):
+    """The partnership has as many of these as a setting allows: nothing was stored."""

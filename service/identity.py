@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from domain.actor import Actor
@@ -16,6 +17,8 @@ class Identity:
     tenant: str
     org: str
     roles: frozenset[str]
+    expires: float = math.inf
+    """When the token (or the pages' session) ends, in seconds since the epoch: a live stream ends with it."""
 
     @property
     def actor(self) -> Actor:

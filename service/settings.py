@@ -91,6 +91,12 @@ class Settings:
     """`LAGESBILD_EMBEDDED_PG_DIR`: (root) where the embedded server keeps what its user cannot reach in the project."""
     token_max_lifetime_hours: float = 24.0
     """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
+    max_streams_per_subject: int = 5
+    """`LAGESBILD_MAX_STREAMS_PER_SUBJECT`: live streams one subject may hold open in this process (then 429)."""
+    max_areas_per_tenant: int = 500
+    """`LAGESBILD_MAX_AREAS_PER_TENANT`: areas one partnership may define (then 409)."""
+    max_categories_per_tenant: int = 200
+    """`LAGESBILD_MAX_CATEGORIES_PER_TENANT`: categories of its own one partnership may add (then 409)."""
     import_max_bytes: int = 20 * 1024 * 1024
     """`LAGESBILD_IMPORT_MAX_BYTES`: the largest spreadsheet `POST /reports/import` takes (413 beyond)."""
     import_max_rows: int = 50_000
@@ -151,6 +157,9 @@ class Settings:
             metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
             embedded_pg_dir=home_from_env(env),
             token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
+            max_streams_per_subject=_positive(env, "LAGESBILD_MAX_STREAMS_PER_SUBJECT", 5),
+            max_areas_per_tenant=_positive(env, "LAGESBILD_MAX_AREAS_PER_TENANT", 500),
+            max_categories_per_tenant=_positive(env, "LAGESBILD_MAX_CATEGORIES_PER_TENANT", 200),
             import_max_bytes=_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
             import_max_rows=_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
         )
@@ -164,6 +173,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, got {value}")
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, unit: str = "seconds") -> float:

@@ -11,13 +11,14 @@ from litestar.params import FromPath, JSONBody
 
 from domain.area import Area
 from domain.limits import AREA_CODE_MAX, CODE_PATTERN, DESO_MAX, NAME_MAX, REASON_MAX, REGSO_MAX
-from service import catalogue, commands
+from service import commands
 from service.api.params import IdempotencyKey, IfMatch, MinPosition, Strict
 from service.api.writes import Written, expected_version, written
 from service.references import check_area
 from service.web.auth import authenticated, role
 from service.web.context import Context
 from service.web.problems import CHANGE, PARAMS, WRITE, problems
+from service.web.projection_progress import read_your_writes
 
 Code = Annotated[str, msgspec.Meta(min_length=2, max_length=AREA_CODE_MAX, pattern=CODE_PATTERN)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
@@ -69,7 +70,8 @@ class AreaController(Controller):
 
     @get(summary="The tenant's areas", guards=[authenticated], responses=problems(*PARAMS))
     async def list_areas(self, context: Context, min_position: MinPosition) -> list[AreaOut]:
-        """Every area of the caller's tenant, retired ones marked (from the log itself: at `min_position`)."""
+        """Every area of the tenant, retired ones marked: all defined before this read (`min_position` waits)."""
+        await read_your_writes(context.tracker, "catalogue", min_position)
         return [
             AreaOut(
                 id=str(a.id),
@@ -81,7 +83,7 @@ class AreaController(Controller):
                 retired=a.retired,
                 version=a.version,
             )
-            for a in await catalogue.areas(context.store, context.identity.tenant)
+            for a in await context.catalogue.areas(context.identity.tenant)
         ]
 
     @post(
@@ -93,12 +95,14 @@ class AreaController(Controller):
     async def define_area(
         self, data: JSONBody[AreaIn], context: Context, idempotency_key: IdempotencyKey
     ) -> Response[Written]:
-        """The id follows from tenant and code: a code that exists already answers 409."""
+        """The id follows from tenant and code: a code that exists already answers 409, as does one area too many."""
         identity = context.identity
         if data.parent_id is not None:  # bad input, like an unknown area in a report: 422 naming the field
             await check_area(context.areas, data.parent_id, identity.tenant, "parent_id", retired_too=True)
         area = Area.define(identity.actor, data.code, data.name, data.parent_id, data.deso, data.regso)
-        result = await commands.create(context.store, area, identity, idempotency_key)
+        limit = context.settings.max_areas_per_tenant
+        async with context.catalogue.defining(identity.tenant, "areas", area.id, limit):
+            result = await commands.create(context.store, area, identity, idempotency_key)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")
 
     @post(

@@ -10,7 +10,6 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import QueryParameter
 
 from domain.errors import Invalid
-from service import catalogue
 from service.imports.reports import ImportOutcome, import_reports
 from service.imports.tables import CSV, FORMATS, XLSX, read_table
 from service.web.auth import role
@@ -114,8 +113,8 @@ class ImportController(Controller):
             context.store,
             identity,
             table,
-            areas=await catalogue.areas(context.store, identity.tenant),
-            categories=await catalogue.categories(context.store, identity.tenant),
+            areas=await context.catalogue.areas(identity.tenant),
+            categories=await context.catalogue.categories(identity.tenant),
             now=context.now,
             dry_run=dry_run,
         )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, get
+from litestar.background_tasks import BackgroundTask
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
@@ -22,6 +24,7 @@ from service.web.problems import problems
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
+_EXPIRED = json.dumps({"detail": "the token (or the session) has expired: open a new stream with a fresh one"})
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
@@ -57,50 +60,73 @@ class StreamController(Controller):
         summary="Picture changes as Server-Sent Events",
         guards=[authenticated],
         media_type="text/event-stream",
-        responses=problems(),
+        responses=problems(429),
         middleware=[recorded("stream")],
     )
     async def stream(self, context: Context) -> ServerSentEvent:
         """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
 
         503 if the database is away when the stream opens; once open, the stream outlives an
-        outage and sends what changed meanwhile when the database is back.
+        outage and sends what changed meanwhile when the database is back. It ends when the token
+        expires (`event: expired` last); one subject may hold LAGESBILD_MAX_STREAMS_PER_SUBJECT
+        streams open at once in one process, and gets 429 with Retry-After beyond.
         """
         return await picture_stream(context)
 
 
 async def picture_stream(context: HandlerContext) -> ServerSentEvent:
-    """The caller's tenant's picture changes as Server-Sent Events (the API's /stream and the pages' /live)."""
-    tenant, pool, tracker = context.identity.tenant, context.pool, context.tracker
-    # Before the response starts: a failure here can still be a 503, not a broken stream.
-    async with tenant_connection(pool, tenant) as conn:
-        last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
-        seen = int(await conn.fetchval(last, tenant))
+    """The caller's tenant's picture changes as Server-Sent Events (the API's /stream and the pages' /live).
+
+    The stream ends when the caller's token (or session) expires, with `event: expired` last, and
+    holds one of the subject's LAGESBILD_MAX_STREAMS_PER_SUBJECT places while it is open (429 beyond).
+    """
+    identity, pool, tracker = context.identity, context.pool, context.tracker
+    tenant = identity.tenant
+    slot = context.streams.take(identity)  # 429 before anything else is asked of the database
+    try:
+        # Before the response starts: a failure here can still be a 503, not a broken stream.
+        async with tenant_connection(pool, tenant) as conn:
+            last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
+            seen = int(await conn.fetchval(last, tenant))
+    except BaseException:
+        slot.release()
+        raise
 
     async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
         behind = False  # a change notified while the database was away is fetched later
-        async with tracker.subscribe() as progress:
-            while True:
-                try:
-                    async with asyncio.timeout(KEEPALIVE_SECONDS):
-                        name, _position = await progress.get()
-                except TimeoutError:
-                    yield ServerSentEventMessage(comment="keep-alive")
-                    if not behind:
+        try:
+            async with tracker.subscribe() as progress:
+                while True:
+                    left = identity.expires - time.time()
+                    if left <= 0:
+                        yield ServerSentEventMessage(event="expired", data=_EXPIRED)
+                        return
+                    try:
+                        async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
+                            name, _position = await progress.get()
+                    except TimeoutError:
+                        if identity.expires <= time.time():
+                            continue  # ends the stream at the top of the loop
+                        yield ServerSentEventMessage(comment="keep-alive")
+                        if not behind:
+                            continue
+                        name = "picture"
+                    if name != "picture":
                         continue
-                    name = "picture"
-                if name != "picture":
-                    continue
-                try:
-                    changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
-                except CONNECTION_ERRORS as error:
-                    log.warning("stream cannot read the picture now: %r", error)
-                    behind = True
-                    continue
-                behind = False
-                for change in changes:
-                    seen = max(seen, change["position"])
-                    data = json.dumps(change)
-                    yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
+                    try:
+                        changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))
+                    except CONNECTION_ERRORS as error:
+                        log.warning("stream cannot read the picture now: %r", error)
+                        behind = True
+                        continue
+                    behind = False
+                    for change in changes:
+                        seen = max(seen, change["position"])
+                        data = json.dumps(change)
+                        yield ServerSentEventMessage(event="picture", data=data, id=str(change["position"]))
+        finally:
+            slot.release()
 
-    return ServerSentEvent(events(seen))
+    # The slot goes back when the stream ends; the background task gives it back too should the
+    # generator never start (the client went away before the first chunk).
+    return ServerSentEvent(events(seen), background=BackgroundTask(slot.release))

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from service import catalogue
+from service.catalogue import Catalogue
 from service.identity import Identity
 from service.imports.report_rows import COLUMNS
 from service.imports.reports import ImportOutcome, import_reports
@@ -85,6 +85,7 @@ def event_row(event: dict[str, Any], types: dict[str, str], areas: dict[str, str
 
 async def import_events(
     store: EventStore,
+    catalogue: Catalogue,
     identity: Identity,
     events: list[dict[str, Any]],
     mapping: tuple[dict[str, str], dict[str, str]],
@@ -93,8 +94,8 @@ async def import_events(
 ) -> Summary:
     """Append a report of source incident_report for each event that maps; each event once, however often."""
     summary, (types, areas) = Summary(), mapping
-    known_areas = await catalogue.areas(store, identity.tenant)
-    categories = await catalogue.categories(store, identity.tenant)
+    known_areas = await catalogue.areas(identity.tenant)
+    categories = await catalogue.categories(identity.tenant)
     for start in range(0, len(events), CHUNK):
         chunk, rows, ids = events[start : start + CHUNK], list[tuple[int, dict[str, str]]](), dict[int, str]()
         for n, event in enumerate(chunk, start=start + 1):

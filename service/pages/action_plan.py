@@ -14,7 +14,7 @@ from domain.action import Action
 from domain.errors import Invalid
 from domain.limits import ACTION_DESCRIPTION_MAX, ORG_MAX, TITLE_MAX
 from projections.picture import lists as list_queries
-from service import catalogue, commands
+from service import commands
 from service.audit.recording import recorded
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
@@ -46,23 +46,33 @@ async def _form(
     status_code: int = 200,
 ) -> Template:
     tenant = context.identity.tenant
-    areas = [a for a in await catalogue.areas(context.store, tenant) if not a.retired]
+    areas = [a for a in await context.catalogue.areas(tenant) if not a.retired]
     async with context.readers.statement(tenant) as conn:
         reports, _ = await list_queries.reports(conn, tenant, status="active", limit=REPORT_CHOICES)
     names = {str(a.id): a.name for a in areas}
-    categories = [(c.code, c.name_sv) for c in await catalogue.categories(context.store, tenant)]
+    categories = [(c.code, c.name_sv) for c in await context.catalogue.categories(tenant)]
     category = dict(categories)
     report_choices = [
-        (r["id"], f"{category.get(r['category'], r['category'])}, {names.get(r['area_id'], 'annat område')}, "
-         f"vecka {r['week']}, {r['count']} st")
+        (
+            r["id"],
+            f"{category.get(r['category'], r['category'])}, {names.get(r['area_id'], 'annat område')}, "
+            f"vecka {r['week']}, {r['count']} st",
+        )
         for r in reports
-    ]  # fmt: skip
+    ]
     title = "Planera insats"
     return page(
-        request, "action_plan.html", title=f"Fel: {title}" if errors else title, heading=title, values=values,
-        errors=errors or {}, area_choices=[(str(a.id), a.name) for a in areas], report_choices=report_choices,
-        category_choices=categories, status_code=status_code,
-    )  # fmt: skip
+        request,
+        "action_plan.html",
+        title=f"Fel: {title}" if errors else title,
+        heading=title,
+        values=values,
+        errors=errors or {},
+        area_choices=[(str(a.id), a.name) for a in areas],
+        report_choices=report_choices,
+        category_choices=categories,
+        status_code=status_code,
+    )
 
 
 @get("/insatser/ny", middleware=[recorded("reports")], guards=[declared_query_only])
@@ -70,9 +80,16 @@ async def plan_form(request: Request[Any, Any, Any], context: Context) -> Templa
     """The empty form, with a fresh token that makes its submit idempotent (a double-click plans one action)."""
     context.identity.require("coordinator")
     values = {
-        "area_id": "", "title": "", "responsible_org": context.identity.org, "description": "",
-        "starts_on": "", "ends_on": "", "report_ids": [], "categories": [], "token": secrets.token_urlsafe(24),
-    }  # fmt: skip
+        "area_id": "",
+        "title": "",
+        "responsible_org": context.identity.org,
+        "description": "",
+        "starts_on": "",
+        "ends_on": "",
+        "report_ids": [],
+        "categories": [],
+        "token": secrets.token_urlsafe(24),
+    }
     return await _form(request, context, values)
 
 
@@ -126,10 +143,16 @@ async def plan(request: Request[Any, Any, Any], context: Context) -> Response[An
         for code in values["categories"]:
             await check_category(context.store, code, identity.tenant, "categories")
         action = Action.plan(
-            identity.actor, area_id=area_id, title=values["title"], responsible_org=values["responsible_org"],
-            description=values["description"] or None, starts_on=starts_on, ends_on=ends_on,
-            report_ids=report_ids, categories=values["categories"],
-        )  # fmt: skip
+            identity.actor,
+            area_id=area_id,
+            title=values["title"],
+            responsible_org=values["responsible_org"],
+            description=values["description"] or None,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            report_ids=report_ids,
+            categories=values["categories"],
+        )
     except Invalid as error:
         field_id, what = FIELDS.get(error.field.split("[")[0], ("titel", "titeln"))
         message = refusal(error, what)

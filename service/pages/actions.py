@@ -14,7 +14,7 @@ from domain.errors import Invalid, InvalidTransition
 from domain.limits import NOTE_MAX
 from projections.picture import lists as list_queries
 from projections.tenancy import tenant_connection
-from service import catalogue, commands
+from service import commands
 from service.api.params import MinPosition
 from service.audit.recording import recorded
 from service.errors import NotFound, StaleVersion
@@ -41,12 +41,12 @@ LIST_LIMIT = 100
 
 async def area_names(context: Context) -> dict[str, str]:
     """Area id -> name, retired areas too (an action keeps its area)."""
-    return {str(area.id): area.name for area in await catalogue.areas(context.store, context.identity.tenant)}
+    return {str(area.id): area.name for area in await context.catalogue.areas(context.identity.tenant)}
 
 
 async def category_names(context: Context) -> dict[str, str]:
     """Category code -> its Swedish name (the default list and the partnership's own)."""
-    return {c.code: c.name_sv for c in await catalogue.categories(context.store, context.identity.tenant)}
+    return {c.code: c.name_sv for c in await context.catalogue.categories(context.identity.tenant)}
 
 
 @get("/insatser", name="actions", middleware=[recorded("actions")], guards=[declared_query_only])
@@ -57,10 +57,16 @@ async def actions(request: Request[Any, Any, Any], context: Context, min_positio
     async with context.readers.statement(tenant) as conn:
         found, more = await list_queries.actions(conn, tenant, limit=LIST_LIMIT)
     return page(
-        request, "actions.html", title="Insatser", actions=found, more=more is not None,
-        areas=await area_names(context), statuses=STATUSES, effects=EFFECT_WORDS,
+        request,
+        "actions.html",
+        title="Insatser",
+        actions=found,
+        more=more is not None,
+        areas=await area_names(context),
+        statuses=STATUSES,
+        effects=EFFECT_WORDS,
         coordinator="coordinator" in context.identity.roles,
-    )  # fmt: skip
+    )
 
 
 async def _detail_page(
@@ -80,13 +86,23 @@ async def _detail_page(
     moves = [(status, label) for status, label in MOVES if status in TRANSITIONS.get(found["status"], ())]
     title = found["title"]
     return page(
-        request, "action.html", title=f"Fel: {title}" if errors else title, heading=title, action=found,
-        areas=await area_names(context), categories=await category_names(context), statuses=STATUSES,
-        effects=EFFECT_WORDS, moves=moves,
-        effect_choices=[(e, EFFECT_WORDS[e]) for e in EFFECTS], values=values or {"effect": "", "note": ""},
-        errors=errors or {}, coordinator="coordinator" in context.identity.roles,
-        can_follow_up=found["status"] in ("started", "completed"), status_code=status_code,
-    )  # fmt: skip
+        request,
+        "action.html",
+        title=f"Fel: {title}" if errors else title,
+        heading=title,
+        action=found,
+        areas=await area_names(context),
+        categories=await category_names(context),
+        statuses=STATUSES,
+        effects=EFFECT_WORDS,
+        moves=moves,
+        effect_choices=[(e, EFFECT_WORDS[e]) for e in EFFECTS],
+        values=values or {"effect": "", "note": ""},
+        errors=errors or {},
+        coordinator="coordinator" in context.identity.roles,
+        can_follow_up=found["status"] in ("started", "completed"),
+        status_code=status_code,
+    )
 
 
 @get("/insatser/{action_id:uuid}", middleware=[recorded("action")], guards=[declared_query_only])
@@ -113,9 +129,13 @@ async def move_action(request: Request[Any, Any, Any], context: Context, action_
     actor, status = context.identity.actor, str(form.get("status") or "")
     try:
         result = await commands.change(
-            context.store, Action, action_id, actor.tenant, _version(form),
+            context.store,
+            Action,
+            action_id,
+            actor.tenant,
+            _version(form),
             lambda a: a.change_status(actor, status),
-        )  # fmt: skip
+        )
     except StaleVersion:
         return await _detail_page(request, context, action_id, errors={"status": STALE}, status_code=409)
     except (Invalid, InvalidTransition):
@@ -138,9 +158,13 @@ async def follow_up(request: Request[Any, Any, Any], context: Context, action_id
         actor = context.identity.actor
         try:
             result = await commands.change(
-                context.store, Action, action_id, actor.tenant, _version(form),
+                context.store,
+                Action,
+                action_id,
+                actor.tenant,
+                _version(form),
                 lambda a: a.follow_up(actor, values["effect"], values["note"]),
-            )  # fmt: skip
+            )
             return Redirect(f"/insatser/{action_id}?min_position={result.position}", status_code=303)
         except StaleVersion:
             errors["anteckning"], status_code = STALE, 409

@@ -134,9 +134,16 @@ async def area_page(
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
         reports, older = await list_queries.reports(
-            conn, tenant, area_id=area_id, week=filters.week, category=filters.category, org=filters.org,
-            status="active", cursor=filters.older_than, limit=REPORTS_SHOWN,
-        )  # fmt: skip
+            conn,
+            tenant,
+            area_id=area_id,
+            week=filters.week,
+            category=filters.category,
+            org=filters.org,
+            status="active",
+            cursor=filters.older_than,
+            limit=REPORTS_SHOWN,
+        )
     return page(
         request,
         "area.html",

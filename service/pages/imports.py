@@ -10,7 +10,6 @@ from litestar.datastructures import UploadFile
 from litestar.response import Template
 
 from domain.errors import Invalid
-from service import catalogue
 from service.imports.report_rows import Problem
 from service.imports.reports import ImportOutcome, import_reports
 from service.imports.tables import CSV, XLSX, Table, read_table
@@ -83,8 +82,8 @@ async def _run(context: Context, table: Table, dry_run: bool) -> ImportOutcome:
         context.store,
         context.identity,
         table,
-        areas=await catalogue.areas(context.store, tenant),
-        categories=await catalogue.categories(context.store, tenant),
+        areas=await context.catalogue.areas(tenant),
+        categories=await context.catalogue.categories(tenant),
         now=context.now,
         dry_run=dry_run,
     )

@@ -13,8 +13,7 @@ from domain.errors import Invalid, PersonalDataFound
 from domain.limits import MAX_COUNT, PLACE_MAX, REASON_MAX, REPORT_DESCRIPTION_MAX
 from domain.privacy import EMAIL_ADDRESS, PERSONAL_IDENTITY_NUMBER, PHONE_NUMBER, find_personal_data
 from domain.weeks import SWEDEN, week_of
-from service import catalogue
-from service.store.event_store import EventStore
+from service.catalogue import Catalogue
 
 SOURCE_CHOICES = (
     ("own_observation", "Egen iakttagelse"),
@@ -63,10 +62,10 @@ def _category_label(category: CategoryInfo, names: dict[str, str]) -> str:
     return f"{category.name_sv} ({parent.lower()})" if parent else category.name_sv
 
 
-async def choices(store: EventStore, tenant: str) -> Choices:
+async def choices(catalogue: Catalogue, tenant: str) -> Choices:
     """The tenant's active areas by name and its categories (the defaults first), from the catalogue."""
-    areas = await catalogue.areas(store, tenant)
-    categories = await catalogue.categories(store, tenant)
+    areas = await catalogue.areas(tenant)
+    categories = await catalogue.categories(tenant)
     names = {c.code: c.name_sv for c in categories}
     active = [(str(a.id), a.name) for a in areas if not a.retired]
     labels = [(c.code, _category_label(c, names)) for c in categories]

@@ -52,7 +52,7 @@ async def _show(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Template:
-    choices = await report_form.choices(context.store, context.identity.tenant)
+    choices = await report_form.choices(context.catalogue, context.identity.tenant)
     names = choices.names
     title = f"Rapport: {names.get(report.category, report.category)}, {names.get(str(report.area_id), 'okänt område')}"
     occurred = report.occurred_at and report_form.values_of(report)["tidpunkt"]

@@ -29,7 +29,7 @@ async def _form(
         heading=TITLE,
         values=values,
         errors=errors,
-        choices=await report_form.choices(context.store, context.identity.tenant),
+        choices=await report_form.choices(context.catalogue, context.identity.tenant),
         token=token,
         status_code=400 if errors else 200,
     )

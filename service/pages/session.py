@@ -7,6 +7,7 @@ import ipaddress
 import os
 import secrets
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,7 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity | None
         return None
     identity = check_claims(data.get("sub"), data.get("tenant"), data.get("org"), data.get("roles"))
     if identity is not None:
+        identity = replace(identity, expires=data["expires"])  # a live stream ends with the session
         connection.scope.setdefault("state", {})["identity"] = identity
     return identity
 

@@ -76,11 +76,20 @@ async def _weekly_page(
             assessment = await _assessment(context, UUID(area["area"]["id"]), week)
             drafts[area["area"]["id"]] = assessment.draft if assessment else None
     return page(
-        request, "weekly.html", title="Veckans lägesbild", weekly=found, coordinator=coordinator, drafts=drafts,
-        previous=shift_week(week, -1), next=shift_week(week, 1) if week < this_week else None,
-        levels=LEVEL_WORDS, no_level=NO_LEVEL, trends=TRENDS, effects=EFFECT_WORDS,
+        request,
+        "weekly.html",
+        title="Veckans lägesbild",
+        weekly=found,
+        coordinator=coordinator,
+        drafts=drafts,
+        previous=shift_week(week, -1),
+        next=shift_week(week, 1) if week < this_week else None,
+        levels=LEVEL_WORDS,
+        no_level=NO_LEVEL,
+        trends=TRENDS,
+        effects=EFFECT_WORDS,
         categories=await category_names(context),
-    )  # fmt: skip
+    )
 
 
 @get("/lagesbild", name="weekly_now", middleware=[recorded("lagesbild")], guards=[declared_query_only])
@@ -124,11 +133,22 @@ def _form(
     shown = values or {"level": (saved or {}).get("level", ""), "summary": (saved or {}).get("summary", "")}
     title, published = f"Bedömning av {area.name}, vecka {week}", assessment.published if assessment else None
     return page(
-        request, "assessment_form.html", title=f"Fel: {title}" if errors else title, heading=title,
-        area=area, week=week, values=shown, errors=errors or {}, version=assessment.version if assessment else 0,
-        stale=STALE if status_code == 409 else None, saved=saved, published=published,
-        level_choices=[(level, LEVEL_WORDS[level]) for level in LEVELS], levels=LEVEL_WORDS, status_code=status_code,
-    )  # fmt: skip
+        request,
+        "assessment_form.html",
+        title=f"Fel: {title}" if errors else title,
+        heading=title,
+        area=area,
+        week=week,
+        values=shown,
+        errors=errors or {},
+        version=assessment.version if assessment else 0,
+        stale=STALE if status_code == 409 else None,
+        saved=saved,
+        published=published,
+        level_choices=[(level, LEVEL_WORDS[level]) for level in LEVELS],
+        levels=LEVEL_WORDS,
+        status_code=status_code,
+    )
 
 
 async def _area(context: Context, area_id: UUID) -> Area:

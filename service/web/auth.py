@@ -98,7 +98,7 @@ class TokenVerifier:
             raise _unauthorized(
                 f"the token's exp is more than {hours:g} hours away (LAGESBILD_TOKEN_MAX_LIFETIME_HOURS)"
             )
-        return Identity(typed.sub, typed.tenant, typed.org, frozenset(typed.roles)), typed.exp
+        return Identity(typed.sub, typed.tenant, typed.org, frozenset(typed.roles), typed.exp), typed.exp
 
 
 def development_key(data_dir: Path) -> bytes:

@@ -17,11 +17,13 @@ from litestar.di import NamedDependency
 
 from projections.tenancy import TenantReaders
 from service.area_lookup import AreaLookup
+from service.catalogue import Catalogue
 from service.identity import Identity
 from service.settings import Settings
 from service.store.event_store import EventStore
 from service.web.auth import authenticate
 from service.web.projection_progress import ProjectionTracker
+from service.web.stream_slots import StreamSlots
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,9 @@ class HandlerContext:
     tracker: ProjectionTracker
     store: EventStore
     areas: AreaLookup
+    catalogue: Catalogue
     settings: Settings
+    streams: StreamSlots
 
 
 Identify = Callable[[Request[Any, Any, Any]], Identity]
@@ -64,7 +68,9 @@ def context_provider(
             tracker=state.tracker,
             store=state.store,
             areas=state.areas,
+            catalogue=state.catalogue,
             settings=settings,
+            streams=state.streams,
         )
 
     return provide_context

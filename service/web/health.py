@@ -115,7 +115,7 @@ async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
     responses=only_problems(401, 503),
 )
 async def metrics(state: State) -> str:
-    """Projection positions and lag, the read log's buffer (503 without the database).
+    """Projection positions and lag, the read log's buffer, what catalogue reads cost (503 without the database).
 
     With LAGESBILD_METRICS_TOKEN set, only with that token (401 otherwise); unset, without one.
     """
@@ -158,6 +158,12 @@ async def metrics(state: State) -> str:
         "# HELP lagesbild_read_log_written_total Read records written to the read log.",
         "# TYPE lagesbild_read_log_written_total counter",
         f"lagesbild_read_log_written_total {read_log.written}",
+        "# HELP lagesbild_catalogue_rows_read_total Rows of the catalogue read model the catalogue's reads took.",
+        "# TYPE lagesbild_catalogue_rows_read_total counter",
+        f"lagesbild_catalogue_rows_read_total {state.catalogue.rows_read}",
+        "# HELP lagesbild_catalogue_events_decoded_total Catalogue events not yet projected that its reads decoded.",
+        "# TYPE lagesbild_catalogue_events_decoded_total counter",
+        f"lagesbild_catalogue_events_decoded_total {state.catalogue.events_decoded}",
     ]
     return "\n".join(lines) + "\n"
 

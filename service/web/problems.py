@@ -17,7 +17,7 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from projections.connections import CONNECTION_ERRORS
 from service.db.pools import DatabaseUnavailable
-from service.errors import AlreadyExists, Forbidden, NotFound, StaleVersion
+from service.errors import AlreadyExists, Forbidden, LimitReached, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 from service.web.query_params import UnknownQueryParameters
 
@@ -95,6 +95,10 @@ def _exists(request: Request[Any, Any, Any], exc: AlreadyExists) -> Response[dic
     return problem(409, "Conflict", str(exc))
 
 
+def _limit(request: Request[Any, Any, Any], exc: LimitReached) -> Response[dict[str, Any]]:
+    return problem(409, "Limit reached", str(exc))
+
+
 def _stale(request: Request[Any, Any, Any], exc: StaleVersion) -> Response[dict[str, Any]]:
     return problem(412, "Precondition failed", str(exc))
 
@@ -139,6 +143,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotFound: _not_found,
     ConcurrencyConflict: _conflict,
     AlreadyExists: _exists,
+    LimitReached: _limit,
     StaleVersion: _stale,
     Forbidden: _forbidden,
     StoreUnavailable: _unavailable,
@@ -178,11 +183,12 @@ _WHEN = {
     401: "No token, or one that is not valid (WWW-Authenticate says how to authenticate)",
     403: "The token lacks the role this needs",
     404: "There is nothing here for you (another tenant's things do not exist for you either)",
-    409: "The current state does not allow this, or it exists already, or it changed meanwhile",
+    409: "The current state does not allow this, or it exists already, or it changed meanwhile, or a limit is reached",
     412: "If-Match names another version than the current one; nothing was stored",
     413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
     422: "Invalid input; `errors` names each field at fault",
-    429: "Too many writes with this token; Retry-After says in how many seconds to try again",
+    429: "Too many writes with this token (or, on a stream, too many streams open for its subject);"
+    " Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",
 }
 EVERY_ROUTE = (400, 401, 503)

@@ -7,6 +7,12 @@
   if (!table || !window.EventSource) { return; }
   var source = new EventSource("/live");
   source.addEventListener("open", function () { table.dataset.live = "open"; });
+  // The session has ended: the server closes the stream; do not reconnect.
+  source.addEventListener("expired", function () {
+    source.close();
+    table.dataset.live = "closed";
+    if (status) { status.textContent = "Sessionen har gått ut. Logga in igen för att se uppdateringar."; }
+  });
   source.addEventListener("picture", function (message) {
     var change = JSON.parse(message.data);
     if (change.week !== table.dataset.week) { return; }

@@ -28,6 +28,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.codec import make_mapper
 from domain.report import Report
+from projections.registry import PROJECTIONS
 from service.app import create_app
 from service.db.embedded import EmbeddedPostgres
 from service.db.location import database_name
@@ -148,7 +149,7 @@ async def _caught_up(http: httpx.AsyncClient) -> int:
             if ready.status_code == 200:
                 state = ready.json()
                 positions = {p["projection"]: p["position"] for p in state["projections"]}
-                if len(positions) == 2 and set(positions.values()) == {state["head_position"]}:
+                if len(positions) == len(PROJECTIONS) and set(positions.values()) == {state["head_position"]}:
                     return int(state["head_position"])
             await asyncio.sleep(0.05)
 

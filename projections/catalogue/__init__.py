@@ -1,0 +1,1 @@
+"""The catalogue read model: each tenant's areas and its own categories."""
