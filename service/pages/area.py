@@ -16,15 +16,18 @@ from litestar.response import Template
 
 from domain.errors import PersonalDataFound
 from domain.weeks import SWEDEN, week_of
+from projections.patterns import queries as pattern_queries
 from projections.picture import lists as list_queries
 from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
+from service.api.patterns import period
 from service.audit.recording import recorded
 from service.errors import NotFound
 from service.pages.actions import EFFECT_WORDS, STATUSES, category_names
 from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, read_filters
 from service.pages.charts import bar_chart
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
+from service.pages.patterns import patterns_view
 from service.pages.rendering import page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
@@ -133,6 +136,8 @@ async def area_page(
         if picture is None:
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
+        since, until = period(None, None, context.now.astimezone(SWEDEN).date())  # the last 12 months
+        patterns = await pattern_queries.patterns(conn, tenant, area_id, since, until, None)
         reports, older = await list_queries.reports(
             conn,
             tenant,
@@ -154,6 +159,7 @@ async def area_page(
         latest_published=_local((picture["assessment"] or {}).get("published_at")),
         this_week=_this_week(picture, names),
         charts=_charts(picture, names),
+        patterns=patterns_view(patterns | {"from": since.isoformat(), "to": until.isoformat()}),
         history=_history(history),
         actions=_actions(picture["open_actions"]),
         reports=_reports(reports, names),
