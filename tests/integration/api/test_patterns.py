@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from domain.codec import make_mapper
@@ -65,31 +66,42 @@ async def test_a_correction_moves_the_count_and_a_retraction_removes_it_and_a_re
     client: Client, auth: Token, area: str, database_dsn: str
 ) -> None:
     reporter, coordinator = auth("reporter"), auth("coordinator", org="kommunen")
+    other = (
+        await _post(client, "/areas", {"code": f"oxnehaga-{uuid.uuid4().hex[:8]}", "name": "Öxnehaga"}, auth("admin"))
+    )["id"]
     moved = await _post(client, "/reports", report_body(area, occurred_at="2026-11-20T21:30:00+01:00"), reporter)
     gone = await _post(client, "/reports", report_body(area, occurred_at="2026-10-06T08:05:00+02:00"), reporter)
-    kept = await _post(
-        client, "/reports", report_body(area, occurred_at="2026-10-06T08:45:00+02:00", count=1), reporter
-    )
+    elsewhere = await _post(client, "/reports", report_body(area, occurred_at="2026-10-06T08:45:00+02:00"), reporter)
     await _post(
         client,
         f"/reports/{moved['id']}/corrections",
         {"changes": {"occurred_at": "2026-11-21T02:10:00+01:00", "count": 5}, "reason": "fel tid"},
         reporter,
     )
+    await _post(
+        client,
+        f"/reports/{elsewhere['id']}/corrections",
+        {"changes": {"area_id": other, "category": "brand"}, "reason": "fel område"},
+        reporter,
+    )
     last = await _post(client, f"/reports/{gone['id']}/retraction", {"reason": "dubblett"}, reporter)
 
     found = await _patterns(client, area, last["position"], coordinator)
+    there = await _patterns(client, other, last["position"], coordinator, category="brand")
 
     assert found["weekday_hour"][FRIDAY][21] == 0
-    assert found["weekday_hour"][SATURDAY][2] == 5
-    assert found["weekday_hour"][1][8] == 1  # Tuesday 08: the retracted report's 2 are gone, the kept 1 stays
-    assert sum(map(sum, found["weekday_hour"])) == 6
-    assert _months(found) == {"2026-10": 1, "2026-11": 5}
-    assert kept["position"] < last["position"]
+    assert found["weekday_hour"][SATURDAY][2] == 5  # the corrected time and count
+    assert found["weekday_hour"][1][8] == 0  # Tuesday 08: one retracted, the other moved to Öxnehaga
+    assert sum(map(sum, found["weekday_hour"])) == 5
+    assert _months(found) == {"2026-11": 5}
+    assert (there["weekday_hour"][1][8], _months(there)) == (2, {"2026-10": 2})
 
     await rebuild(database_dsn, PROJECTIONS["patterns"], make_mapper())
-    rebuilt = await _patterns(client, area, last["position"], coordinator)
-    assert {k: v for k, v in rebuilt.items() if k != "position"} == {k: v for k, v in found.items() if k != "position"}
+    for area_id, before, params in ((area, found, {}), (other, there, {"category": "brand"})):
+        rebuilt = await _patterns(client, area_id, last["position"], coordinator, **params)
+        assert {k: v for k, v in rebuilt.items() if k != "position"} == {
+            k: v for k, v in before.items() if k != "position"
+        }
 
 
 async def test_bad_periods_are_refused_naming_the_field(client: Client, auth: Token, area: str) -> None:
