@@ -12,21 +12,23 @@ from uuid import UUID
 from projections.generations import Connection
 from projections.patterns.rows import WHOLE_WEEK
 
-# One statement, so one snapshot: the position, the cells of the weekday × hour grid in the period
-# (isodow: Monday is 1), the reports of whole weeks in it (dated by their Thursday), and the months.
+# One statement, so one snapshot and one pass over the area's rows of the period and the months
+# (its index range, read once, summed per day and hour); from those few thousand sums: the position,
+# the cells of the weekday × hour grid in the period (isodow: Monday is 1), the reports of whole
+# weeks in it (dated by their Thursday), and the months.
 _PATTERNS = """
+WITH hours AS MATERIALIZED (
+    SELECT day, hour, sum(occurrences)::int AS n FROM patterns.counts
+    WHERE tenant = $1 AND area_id = $2 AND day BETWEEN least($3::date, $7::date) AND $4::date
+        AND ($5::text IS NULL OR category = $5)
+    GROUP BY day, hour)
 SELECT (SELECT position FROM projection_generations WHERE projection = 'patterns' AND active) AS position,
     ARRAY(SELECT ROW(g.weekday, g.hour, g.n) FROM (
-        SELECT extract(isodow FROM day)::int AS weekday, hour, sum(occurrences)::int AS n FROM patterns.counts
-        WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $3 AND $4 AND ($5::text IS NULL OR category = $5)
-        AND hour <> $6 GROUP BY 1, 2) g) AS cells,
-    (SELECT coalesce(sum(occurrences), 0)::int FROM patterns.counts
-        WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $3 AND $4 AND ($5::text IS NULL OR category = $5)
-        AND hour = $6) AS whole_weeks,
+        SELECT extract(isodow FROM day)::int AS weekday, hour, sum(n)::int AS n FROM hours
+        WHERE day >= $3 AND hour <> $6 GROUP BY 1, 2) g) AS cells,
+    (SELECT coalesce(sum(n), 0)::int FROM hours WHERE day >= $3 AND hour = $6) AS whole_weeks,
     ARRAY(SELECT ROW(m.month, m.n) FROM (
-        SELECT to_char(day, 'YYYY-MM') AS month, sum(occurrences)::int AS n FROM patterns.counts
-        WHERE tenant = $1 AND area_id = $2 AND day BETWEEN $7 AND $4 AND ($5::text IS NULL OR category = $5)
-        GROUP BY 1) m) AS months
+        SELECT to_char(day, 'YYYY-MM') AS month, sum(n)::int AS n FROM hours WHERE day >= $7 GROUP BY 1) m) AS months
 """
 
 
