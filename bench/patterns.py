@@ -74,6 +74,8 @@ async def run(server_dsn: str, args: argparse.Namespace) -> None:
             await conn.close()
         latencies = sorted(await _reads(dsn, args.reads))
     for name, runs in rates.items():
+        if not runs:  # (--rounds 0: the reads only)
+            continue
         print(f"{name}: best {max(runs):,.0f} events/s (runs {' / '.join(f'{r:,.0f}' for r in runs)})")
     p50, p99 = statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]
     print(f"patterns read: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {latencies[-1]:.2f} ms")
