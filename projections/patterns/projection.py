@@ -14,7 +14,7 @@ from collections import Counter
 from uuid import UUID
 
 from domain.report import Report
-from projections.generations import Connection, Recorded
+from projections.generations import COPY_FROM, Connection, Recorded
 from projections.patterns.rows import Row, SlotKey, report_changed
 
 # counts' key carries the occurrences (INCLUDE): an area's patterns read a year of its rows from the index alone.
@@ -52,13 +52,7 @@ class PatternsProjection:
             reports[r.originator_id], deltas = report_changed(reports.get(r.originator_id), r)
             for key, n in deltas:
                 counts[key] += n
-        arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(_REPORT_TYPES, 1))
-        updates = ", ".join(f"{c} = excluded.{c}" for c in REPORT_COLUMNS[1:])
-        await conn.execute(
-            f"INSERT INTO {schema}.reports ({', '.join(REPORT_COLUMNS)}) SELECT * FROM unnest({arrays})"
-            f" ON CONFLICT (report_id) DO UPDATE SET {updates}",
-            *([row[c] for row in reports.values()] for c in REPORT_COLUMNS),
-        )
+        await _write_reports(conn, schema, reports, {r.originator_id for r in events if r.version == 1})
         changed = [(key, n) for key, n in counts.items() if n]
         if changed:
             await conn.execute(
@@ -69,3 +63,21 @@ class PatternsProjection:
                 *([key[i] for key, _ in changed] for i in range(5)),
                 [n for _, n in changed],
             )
+
+
+async def _write_reports(conn: Connection, schema: str, reports: dict[UUID, Row], created: set[UUID]) -> None:
+    """Reports first made in this batch go in by COPY (most of a catch-up's); the others are upserted from arrays."""
+    new = [tuple(row[c] for c in REPORT_COLUMNS) for oid, row in reports.items() if oid in created]
+    changed = [row for oid, row in reports.items() if oid not in created]
+    if len(new) >= COPY_FROM:
+        await conn.copy_records_to_table("reports", records=new, columns=REPORT_COLUMNS, schema_name=schema.strip('"'))
+    else:
+        changed += [dict(zip(REPORT_COLUMNS, values, strict=True)) for values in new]
+    if changed:
+        arrays = ", ".join(f"${i}::{t}[]" for i, t in enumerate(_REPORT_TYPES, 1))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in REPORT_COLUMNS[1:])
+        await conn.execute(
+            f"INSERT INTO {schema}.reports ({', '.join(REPORT_COLUMNS)}) SELECT * FROM unnest({arrays})"
+            f" ON CONFLICT (report_id) DO UPDATE SET {updates}",
+            *([row[c] for row in changed] for c in REPORT_COLUMNS),
+        )

@@ -50,8 +50,10 @@ def report_changed(row: Row | None, r: Recorded) -> tuple[Row, tuple[Delta, ...]
 
 def moved(before: Row | None, after: Row) -> tuple[Delta, ...]:
     """What changes in the counts from `before` to `after`: the old slot's count out, the new one's in."""
+    if before is None:  # a report submitted: most events of a catch-up, so without the Counter
+        return ((slot_of(after), after["count"]),) if after["active"] else ()
     deltas: Counter[SlotKey] = Counter()
-    if before is not None and before["active"]:
+    if before["active"]:
         deltas[slot_of(before)] -= before["count"]
     if after["active"]:
         deltas[slot_of(after)] += after["count"]
