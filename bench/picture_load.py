@@ -1,7 +1,8 @@
 """Load for bench/projections.py: picture readers, a paced report writer, and the live lag, in one process.
 
 Readers: keep-alive HTTP/1.1 connections, one request in flight on each, `GET
-/api/v1/areas/{id}/picture` of a random area, back to back or paced to a rate per reader.
+/api/v1/areas/{id}/picture` of a random area (or a random one of `--paths`, with `--cookie` for
+the pages), back to back or paced to a rate per reader.
 Writer: `POST /api/v1/reports` at a fixed rate, spread over a few connections. Lag: this
 process LISTENs on `projection_progress`; for each report, the time from its 201 (the append
 has committed; the body holds its position) to the picture's first notification at or past
@@ -40,8 +41,12 @@ async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, 
 class Load:
     """What the readers, the writer and the listener record."""
 
-    def __init__(self, port: int, token: str, areas: list[str], seconds: float) -> None:
+    def __init__(
+        self, port: int, token: str, areas: list[str], seconds: float, paths: list[str] | None = None, cookie: str = ""
+    ) -> None:
         self.port, self.token, self.areas = port, token, areas
+        self.paths = paths or [f"/api/v1/areas/{area}/picture" for area in areas]
+        self.read_extra = f"Cookie: {cookie}\r\n" if cookie else ""
         self.started = time.perf_counter()
         self.measured_from, self.deadline = self.started + WARM_UP, self.started + WARM_UP + seconds
         self.reads: list[float] = []
@@ -66,7 +71,7 @@ class Load:
                 sent = time.perf_counter()
                 if sent >= self.deadline:
                     return
-                request = self._head("GET", f"/api/v1/areas/{rng.choice(self.areas)}/picture") + "\r\n"
+                request = self._head("GET", rng.choice(self.paths), self.read_extra) + "\r\n"
                 status, _ = await _exchange(reader, writer, request.encode())
                 done = time.perf_counter()
                 if sent >= self.measured_from:
@@ -139,7 +144,8 @@ def _percentiles(samples: list[float], prefix: str) -> dict[str, float]:
 async def main(args: argparse.Namespace) -> dict[str, float]:
     """Run readers, writers and the listener for `args.seconds` (after a second's warm-up)."""
     listener = await asyncpg.connect(args.dsn)
-    load = Load(args.port, args.token, args.areas.split(","), args.seconds)
+    paths = args.paths.split(",") if args.paths else None
+    load = Load(args.port, args.token, args.areas.split(","), args.seconds, paths, args.cookie)
     await listener.add_listener(PROGRESS_CHANNEL, load.notified)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     try:
@@ -173,6 +179,8 @@ if __name__ == "__main__":
     parser.add_argument("--dsn", required=True, help="the server's database, for LISTEN")
     parser.add_argument("--token", required=True)
     parser.add_argument("--areas", required=True, help="comma-separated area ids")
+    parser.add_argument("--paths", default="", help="comma-separated paths to read (default: the areas' pictures)")
+    parser.add_argument("--cookie", default="", help="a Cookie header's value for the reads (a page's session)")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--reader-rate", type=float, default=0.0, help="requests a second per reader; 0: back to back")

@@ -11,7 +11,7 @@ from domain.actor import Actor
 from domain.errors import Invalid, InvalidTransition
 from domain.limits import ACTION_DESCRIPTION_MAX, NOTE_MAX, ORG_MAX, REASON_MAX, TITLE_MAX
 from domain.sealing import REDACTED
-from domain.text import optional_text, required_text
+from domain.text import optional_text, required_text, texts_together
 
 EFFECTS = ("improved", "unchanged", "worsened", "unknown")
 # status -> the statuses it may move to
@@ -118,12 +118,16 @@ class Action(Aggregate):
         """Plan an action; the service has checked that its area, reports and categories exist."""
         if starts_on and ends_on and ends_on < starts_on:
             raise Invalid("ends_on", "is before starts_on")
+        title = required_text("title", title, TITLE_MAX)
+        description = optional_text("description", description, ACTION_DESCRIPTION_MAX)
+        responsible_org = required_text("responsible_org", responsible_org, ORG_MAX)
+        texts_together(("title", title), ("description", description), ("responsible_org", responsible_org))
         return cls(
             tenant=actor.tenant,
             area_id=area_id,
-            title=required_text("title", title, TITLE_MAX),
-            description=optional_text("description", description, ACTION_DESCRIPTION_MAX),
-            responsible_org=required_text("responsible_org", responsible_org, ORG_MAX),
+            title=title,
+            description=description,
+            responsible_org=responsible_org,
             starts_on=starts_on.isoformat() if starts_on else None,
             ends_on=ends_on.isoformat() if ends_on else None,
             report_ids=list(dict.fromkeys(report_ids or [])),

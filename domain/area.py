@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
+from domain.boundary import checked_boundary
 from domain.errors import Invalid, InvalidTransition
 from domain.limits import AREA_CODE_MAX, CODE_PATTERN, NAME_MAX, REASON_MAX
 from domain.text import required_text
@@ -41,6 +43,14 @@ class Area(Aggregate):
         org: str
         tenant: str
 
+    class BoundarySet(Aggregate.Event):
+        """The area got a boundary (a GeoJSON Polygon or MultiPolygon, checked), replacing any before."""
+
+        geometry: dict[str, Any]
+        by: str
+        org: str
+        tenant: str
+
     class Retired(Aggregate.Event):
         """The area is no longer followed."""
 
@@ -69,6 +79,7 @@ class Area(Aggregate):
         self.tenant, self.code, self.name, self.parent_id = tenant, code, name, parent_id
         self.deso, self.regso = deso, regso
         self.retired = False
+        self.boundary: dict[str, Any] | None = None
 
     @classmethod
     def define(
@@ -109,6 +120,15 @@ class Area(Aggregate):
             raise Invalid("name", "is the area's name already")
         self._renamed(name=name, by=actor.user, org=actor.org, tenant=self.tenant)
 
+    def set_boundary(self, actor: Actor, geometry: Any) -> None:
+        """Give the area its boundary (domain/boundary.py checks it); refuse one it has already."""
+        if self.retired:
+            raise InvalidTransition("the area is retired")
+        boundary = checked_boundary(geometry)
+        if boundary == self.boundary:
+            raise Invalid("coordinates", "is the area's boundary already")
+        self._boundary_set(geometry=boundary, by=actor.user, org=actor.org, tenant=self.tenant)
+
     def retire(self, actor: Actor, reason: str) -> None:
         """Stop following the area; its history stays."""
         if self.retired:
@@ -119,6 +139,10 @@ class Area(Aggregate):
     @event(Renamed)
     def _renamed(self, name: str, by: str, org: str, tenant: str) -> None:
         self.name = name
+
+    @event(BoundarySet)
+    def _boundary_set(self, geometry: dict[str, Any], by: str, org: str, tenant: str) -> None:
+        self.boundary = geometry
 
     @event(Retired)
     def _retired(self, reason: str, by: str, org: str, tenant: str) -> None:

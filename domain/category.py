@@ -12,7 +12,7 @@ from domain.area import NAMESPACE
 from domain.categories import DEFAULT_CODES
 from domain.errors import Invalid
 from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
-from domain.text import required_text
+from domain.text import required_text, texts_together
 
 _CODE = re.compile(CODE_PATTERN)
 
@@ -59,11 +59,15 @@ class Category(Aggregate):
             raise Invalid("code", f"{code!r} exists already")
         if parent is not None and parent not in known and parent not in DEFAULT_CODES:
             raise Invalid("parent", f"no category {parent!r}")
+        names = {
+            "name_sv": required_text("name_sv", name_sv, NAME_MAX),
+            "name_en": required_text("name_en", name_en, NAME_MAX),
+        }
+        texts_together(*names.items())
         return cls(
             tenant=actor.tenant,
             code=code,
-            name_sv=required_text("name_sv", name_sv, NAME_MAX),
-            name_en=required_text("name_en", name_en, NAME_MAX),
+            **names,
             parent=parent,
             by=actor.user,
             org=actor.org,

@@ -16,11 +16,17 @@ class Invalid(DomainError):
 
 
 class PersonalDataFound(Invalid):
-    """Free text holds what looks like personal data; `kind` says which kind."""
+    """Free text holds what looks like personal data; `kind` says which kind.
 
-    def __init__(self, field: str, kind: str) -> None:
-        super().__init__(field, f"looks like it contains {kind}; remove it (reports are about places, not people)")
-        self.kind = kind
+    `together_with` names the other fields of the request it was found in when read with them.
+    """
+
+    def __init__(self, field: str, kind: str, together_with: tuple[str, ...] = ()) -> None:
+        read = f" when read together with {', '.join(together_with)}" if together_with else ""
+        super().__init__(
+            field, f"looks like it contains {kind}{read}; remove it (reports are about places, not people)"
+        )
+        self.kind, self.together_with = kind, together_with
 
 
 class InvalidTransition(DomainError):

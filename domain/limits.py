@@ -36,3 +36,5 @@ LINKED_REPORTS_MAX = 200
 LINKED_CATEGORIES_MAX = 50
 DESO_MAX = 200
 REGSO_MAX = 50
+BOUNDARY_POINTS_MAX = 5_000
+"""Points an area's boundary may have, over all its rings."""

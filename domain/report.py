@@ -14,7 +14,7 @@ from domain.limits import PLACE_MAX, REASON_MAX, REPORT_DESCRIPTION_MAX
 from domain.location import Location
 from domain.report_fields import checked_count, checked_source, checked_when
 from domain.sealing import REDACTED
-from domain.text import optional_text, required_text
+from domain.text import optional_text, required_text, texts_together
 
 CORRECTABLE = (
     "area_id",
@@ -143,6 +143,7 @@ class Report(Aggregate):
             by=actor.user,
             org=actor.org,
         )
+        texts_together(("place", facts["place"]), ("description", facts["description"]))
         if report_id is None:
             return cls(**facts)
         return cls._create(cls.Submitted, id=report_id, **facts)
@@ -154,6 +155,7 @@ class Report(Aggregate):
         self._refuse_if_redacted()
         reason = required_text("reason", reason, REASON_MAX)
         new = self._checked(changes, now)
+        texts_together(("reason", reason), *((f"changes.{f}", new[f]) for f in ("place", "description") if f in new))
         diff = {f: {"old": getattr(self, f), "new": v} for f, v in new.items() if getattr(self, f) != v}
         if not diff:
             raise Invalid("changes", "nothing would change")

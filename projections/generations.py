@@ -94,16 +94,51 @@ async def activate(conn: Connection, projection: Projection, generation: int) ->
         await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{projection.name}"')
         await conn.execute(f'GRANT USAGE ON SCHEMA "{projection.name}", "{schema}" TO {READER}')
         for table in projection.tables:
-            view = f'"{projection.name}"."{table}"'
-            # security_invoker: the reader's row-level security applies through the view too.
-            await conn.execute(
-                f"DROP VIEW IF EXISTS {view}; CREATE VIEW {view} WITH (security_invoker = true)"
-                f' AS SELECT * FROM "{schema}"."{table}"; GRANT SELECT ON {view} TO {READER}'
-            )
+            await conn.execute(_view_sql(projection.name, schema, table))
+
+
+def _view_sql(projection: str, schema: str, table: str) -> str:
+    view = f'"{projection}"."{table}"'
+    # security_invoker: the reader's row-level security applies through the view too.
+    return (
+        f"DROP VIEW IF EXISTS {view}; CREATE VIEW {view} WITH (security_invoker = true)"
+        f' AS SELECT * FROM "{schema}"."{table}"; GRANT SELECT ON {view} TO {READER}'
+    )
+
+
+async def add_new_tables(conn: Connection, projection: Projection, generation: int) -> list[str]:
+    """Create, empty, the tables the projection gained after `generation` was made; their names.
+
+    A projection may say `added_tables_sql` (idempotent DDL with `{schema}`): tables whose events
+    are all newer than the tables before them, so that an older generation needs them empty, not
+    a rebuild. Anything else a projection changes still needs `lagesbild rebuild`.
+    """
+    sql: str = getattr(projection, "added_tables_sql", "")
+    schema = schema_of(projection.name, generation)
+
+    async def missing() -> list[str]:
+        # the catalog read as a table (this statement's snapshot), not to_regclass (a cache a waiter may hold stale)
+        there = await conn.fetch(
+            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1", schema
+        )
+        return sorted(set(projection.tables) - {r["relname"] for r in there})
+
+    if not sql or not await missing():
+        return []
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))
+        added = await missing()  # another process may have added them meanwhile
+        if added:
+            await conn.execute(sql.format(schema=f'"{schema}"'))
+            for table in added:
+                await conn.execute(row_security_sql(f'"{schema}"', table))
+                if await active_generation(conn, projection.name) == generation:
+                    await conn.execute(_view_sql(projection.name, schema, table))
+    return added
 
 
 async def ensure_active(conn: Connection, projection: Projection) -> int:
-    """The active generation, creating and activating the first one if there is none.
+    """The active generation (with the tables added since it was made), creating the first one if there is none.
 
     One first generation however many processes start together: the lock (the one creating
     and activating take, never a runner's: generations start at 1) is held, in one transaction,
@@ -111,6 +146,7 @@ async def ensure_active(conn: Connection, projection: Projection) -> int:
     """
     generation = await active_generation(conn, projection.name)
     if generation is not None:
+        await add_new_tables(conn, projection, generation)
         return generation
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1, 0)", lock_key(projection.name))

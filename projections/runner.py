@@ -96,6 +96,7 @@ class ProjectionRunner:
             except ProjectionFailed:
                 await asyncio.sleep(self.poll_seconds)  # stays failed until rebuilt; keep /ready honest
             except asyncpg.PostgresError as error:
+                _still_wanted()  # a cancellation (SIGTERM) can surface as the aborted transaction's error
                 log.warning("projection %s: %s; retrying", self.projection.name, error)
                 await asyncio.sleep(self.poll_seconds)
             finally:
@@ -208,6 +209,7 @@ class ProjectionRunner:
         except _NOT_POISON:
             raise
         except Exception as batch_error:
+            _still_wanted()  # cancelled (a stop), not a poison event: nothing to look for
             # Find the event at fault: apply the batch one event at a time.
             for recorded in batch.events:
                 try:
@@ -215,6 +217,7 @@ class ProjectionRunner:
                 except _NOT_POISON:
                     raise
                 except Exception as error:
+                    _still_wanted()
                     failure = await record_failure(conn, self.projection.name, generation, recorded, error)
                     raise ProjectionFailed(failure) from error
             # (events of unknown types after the last one applied: the checkpoint passes them too)

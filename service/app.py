@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 from litestar import Litestar, Router
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -25,6 +26,7 @@ from service.api.assessments import AssessmentController
 from service.api.audit import AuditController
 from service.api.categories import CategoryController
 from service.api.imports import ImportController
+from service.api.maps import MapController
 from service.api.patterns import PatternsController
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
@@ -46,6 +48,7 @@ from service.web.auth import TokenVerifier
 from service.web.context import context_provider
 from service.web.docs_page import render_plugins, static_routers
 from service.web.json_body import JsonBodyRequest
+from service.web.metrics import ServiceMetrics
 from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
@@ -83,7 +86,8 @@ def create_app(
                     await ensure_active(service_conn, projection)
             store = EventStore(dsn, pool, make_mapper(), bounds, settings.append_resolve_seconds)
             await store.open()
-            app.state.pool, app.state.store = pool, store
+            store.observe_groups(app.state.metrics.observe_group)
+            app.state.pool, app.state.store, app.state.reader_pool = pool, store, readers
             app.state.readers = TenantReaders(readers)
             app.state.areas = AreaLookup(store)
             app.state.catalogue = Catalogue(store, app.state.readers)
@@ -109,6 +113,7 @@ def create_app(
             try:
                 yield
             finally:
+                tracker.end_streams()  # (lagesbild serve ends them as it stops taking requests)
                 await read_log.close()  # writes what is left
                 await tasks.close()
                 await log_reader.close()
@@ -126,6 +131,7 @@ def create_app(
             AssessmentController,
             PictureController,
             PatternsController,
+            MapController,
             AuditController,
             ReadLogController,
             StreamController,
@@ -153,6 +159,10 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         request_class=JsonBodyRequest,
         template_config=template_config(),
+        # Records go to the root logger the CLI set up (service/log_format.py): text or JSON lines.
+        logging_config=LoggingConfig(
+            configure_root_logger=False, loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}}
+        ),
         openapi_config=OpenAPIConfig(
             title="Lägesbild",
             version="0.1.0",
@@ -171,5 +181,6 @@ def create_app(
     )
     app.state.verifier = TokenVerifier(settings)
     app.state.metrics_token = settings.metrics_token
+    app.state.metrics = ServiceMetrics(app.state)
     app.state.streams = StreamSlots(settings.max_streams_per_subject)
     return app

@@ -8,19 +8,19 @@ import contextlib
 import dataclasses
 import gc
 import json
-import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
+from litestar import Litestar
 
 from domain.codec import make_mapper
 from projections.log_reader import LogReader
 from projections.rebuild import rebuild
 from projections.registry import PROJECTIONS
 from projections.runner import ProjectionRunner
-from service import catalogue, demo, retention
+from service import catalogue, demo, log_format, retention
 from service.app import create_app
 from service.audit.retention import remove_expired_reads
 from service.cli_arguments import parser
@@ -31,6 +31,7 @@ from service.db.pools import limits
 from service.db.roles import DatabaseUrls
 from service.imports import police_events
 from service.settings import Settings
+from service.stopping import until_stopped
 from service.store import chain
 from service.store.event_store import EventStore
 from service.supervision import Supervisor
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lagesbild` console command."""
     settings = Settings.from_env()
     args = parser(settings).parse_args(argv)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log_format.configure(settings.log_level, settings.log_format)
     if args.command == "token":
         if settings.oidc_issuer:
             print("LAGESBILD_OIDC_ISSUER is set: tokens come from the identity provider", file=sys.stderr)
@@ -87,14 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
             config = server_config(
-                app,
-                settings,
-                host=args.host,
-                port=args.port,
-                log_level="info",
-                access_log=settings.access_log,
-            )
-            Server(config).run()  # returns after SIGTERM or SIGINT, so the embedded server is stopped below
+                app, settings, host=args.host, port=args.port, log_level="info"
+            )  # fmt: skip
+            # Returns after SIGTERM or SIGINT (requests in flight answered, live streams ended), so
+            # the embedded server is stopped below.
+            Server(config, on_stop=lambda: _end_streams(app)).run()
         elif args.command == "migrate":
             applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")
@@ -115,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeded = asyncio.run(_seed(urls))
             print("demo data seeded" if seeded else f"the tenant {demo.TENANT!r} has data already; nothing seeded")
     return 0
+
+
+def _end_streams(app: Litestar) -> None:
+    tracker = getattr(app.state, "tracker", None)  # (none if the start-up failed)
+    if tracker is not None:
+        tracker.end_streams()
 
 
 def _missing_database(settings: Settings) -> str | None:
@@ -148,7 +152,7 @@ async def _project(urls: DatabaseUrls, settings: Settings) -> None:
     ]
     tasks = Supervisor()  # a runner that fails is logged and restarted, not the end of the process
     try:
-        await asyncio.gather(*(tasks.start(f"projection-{r.projection.name}", r.run_forever) for r in runners))
+        await until_stopped(*(tasks.start(f"projection-{r.projection.name}", r.run_forever) for r in runners))
     finally:
         await tasks.close()
         await reader.close()

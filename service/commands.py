@@ -10,9 +10,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from service.errors import AlreadyExists, NotFound, StaleVersion
+from service.errors import AlreadyExists, IdempotencyKeyMismatch, NotFound, StaleVersion
+from service.idempotency import IdempotentRequest
 from service.identity import Identity
-from service.store.event_store import AggregateNotFound, AppendResult, ConcurrencyConflict, EventStore
+from service.store.event_store import (
+    AggregateNotFound,
+    AppendResult,
+    ConcurrencyConflict,
+    EventStore,
+    IdempotencyKeyReused,
+)
 
 T = TypeVar("T")
 RETRIES = 3  # without If-Match, a change that raced another is decided again on fresh state
@@ -35,13 +42,26 @@ async def load_in_tenant(
     return aggregate
 
 
-async def create(store: EventStore, aggregate: Any, identity: Identity, idempotency_key: str | None) -> AppendResult:
-    """Store a new aggregate. The key is scoped to the caller, so two users' keys never meet."""
-    key = f"{identity.tenant}/{identity.sub}/{idempotency_key}" if idempotency_key else None
+async def create(
+    store: EventStore, aggregate: Any, identity: Identity, request: IdempotentRequest | None
+) -> AppendResult:
+    """Store a new aggregate; with an Idempotency-Key (`request`), at most once per key.
+
+    The key is scoped to the caller, so two users' keys never meet, and bound to the request: the
+    same request again gets the first result; another request with the same key is
+    IdempotencyKeyMismatch, and nothing is stored.
+    """
+    key = request.scoped_key(identity) if request else None
+    fingerprint = request.fingerprint if request else None
+    events = aggregate.collect_events()
     try:
-        return await store.append(aggregate.collect_events(), expected_version=0, idempotency_key=key)
+        return await store.append(events, expected_version=0, idempotency_key=key, fingerprint=fingerprint)
     except ConcurrencyConflict:
         raise AlreadyExists(f"this {type(aggregate).__name__.lower()} exists already") from None
+    except IdempotencyKeyReused:
+        raise IdempotencyKeyMismatch(
+            "this Idempotency-Key was used before for another request (another body or route); use a new key"
+        ) from None
 
 
 async def change(

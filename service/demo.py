@@ -12,6 +12,7 @@ from domain.action import Action
 from domain.actor import Actor
 from domain.area import Area
 from domain.assessment import Assessment
+from domain.location import Location, coarsen
 from domain.report import Report
 from domain.weeks import shift_week, week_of, week_start
 from service import commands
@@ -53,6 +54,30 @@ WEIGHTS = {
     "centrum": {"krossat-glas": 2, "otrygg-samling": 2, "arrangemang": 1, "misstankt-narkotikaforsaljning": 1},
 }
 WEEKS = 6
+# each area's rough extent (west, south, east, north; WGS 84) for its demo boundary, and a spot where reports gather
+EXTENTS = {
+    "raslatt": (14.130, 57.727, 14.160, 57.741),
+    "osterangen": (14.195, 57.762, 14.222, 57.775),
+    "oxnehaga": (14.234, 57.767, 14.262, 57.783),
+    "huskvarna-soder": (14.272, 57.776, 14.300, 57.788),
+    "centrum": (14.148, 57.777, 14.182, 57.790),
+}
+
+
+def _boundary(code: str) -> dict[str, object]:
+    """A demo boundary: the extent with one corner cut, so it is not just a box."""
+    w, s, e, n = EXTENTS[code]
+    cut = (e - w) / 4
+    ring = [[w, s], [e - cut, s], [e, s + (n - s) / 3], [e, n], [w, n], [w, s]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def _spot(code: str, rng: random.Random) -> Location:
+    """Where a demo report happened: most near the extent's middle (a hot spot), some anywhere in it."""
+    w, s, e, n = EXTENTS[code]
+    if rng.random() < 0.6:
+        return coarsen((s + n) / 2, (w + e) / 2)
+    return coarsen(rng.uniform(s, n - (n - s) / 3), rng.uniform(w, e - (e - w) / 4))
 
 
 async def seed(store: EventStore, now: datetime) -> bool:
@@ -61,9 +86,11 @@ async def seed(store: EventStore, now: datetime) -> bool:
         await commands.load_in_tenant(store, Area, Area.create_id(TENANT, AREAS[0][0]), TENANT)
         return False
     rng = random.Random(47)  # the same demo every time
+    spots = random.Random(48)  # the reports' locations, apart (the rest of the demo stays as it was)
     area_ids: dict[str, UUID] = {}
     for code, name in AREAS:
         area = Area.define(MUNICIPALITY, code, name)
+        area.set_boundary(MUNICIPALITY, _boundary(code))
         await store.append(area.collect_events(), 0)
         area_ids[code] = area.id
     this_week = week_of(now)
@@ -88,6 +115,7 @@ async def seed(store: EventStore, now: datetime) -> bool:
                     place=place,
                     description=text,
                     source=rng.choice(("own_observation", "public_tip", "incident_report")),
+                    location=_spot(code, spots),
                 )
                 await store.append(report.collect_events(), 0)
                 reports[code].append(report)

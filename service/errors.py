@@ -11,6 +11,10 @@ class AlreadyExists(Exception):
     """What a create would make exists already."""
 
 
+class IdempotencyKeyMismatch(Exception):
+    """The Idempotency-Key was used before for another request (another body or route): nothing was stored."""
+
+
 class StaleVersion(Exception):
     """The caller named a version (If-Match) the thing is no longer at: nothing was stored."""
 

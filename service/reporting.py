@@ -10,6 +10,7 @@ from domain.report import Report
 from service import commands
 from service.area_lookup import AreaLookup
 from service.errors import Forbidden
+from service.idempotency import IdempotentRequest
 from service.identity import Identity
 from service.references import check_area, check_category
 from service.store.event_store import AppendResult, EventStore
@@ -28,10 +29,10 @@ async def submit_report(
     identity: Identity,
     now: datetime,
     facts: dict[str, Any],
-    idempotency_key: str | None,
+    once: IdempotentRequest | None,
     prefix: str = "",
 ) -> AppendResult:
-    """Check the area and category, let the Report decide, store it (once per idempotency key).
+    """Check the area and category, let the Report decide, store it (once per idempotency key, `once`).
 
     `facts` are Report.submit's keyword arguments (area_id, category, occurred_at or week, count,
     place, location, description, source); `prefix` goes before the field an error names.
@@ -40,7 +41,7 @@ async def submit_report(
     await check_area(areas, facts["area_id"], identity.tenant, f"{prefix}area_id")
     await check_category(store, facts["category"], identity.tenant, f"{prefix}category")
     report = Report.submit(identity.actor, now=now, **facts)
-    return await commands.create(store, report, identity, idempotency_key)
+    return await commands.create(store, report, identity, once)
 
 
 async def correct_report(

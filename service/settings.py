@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Settings:
     """`LAGESBILD_OIDC_JWKS_URL`: where the issuer publishes its signing keys."""
     location_cell_m: int = 250
     """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
+    hot_cell_min_reports: int = 3
+    """`LAGESBILD_HOT_CELL_MIN_REPORTS`: cells with fewer reports are left out of hot spots."""
     max_body_bytes: int = 64 * 1024
     """`LAGESBILD_MAX_BODY_BYTES`: larger request bodies are refused with 413."""
     run_projections: bool = True
@@ -91,6 +94,10 @@ class Settings:
     """`LAGESBILD_EMBEDDED_PG_DIR`: (root) where the embedded server keeps what its user cannot reach in the project."""
     token_max_lifetime_hours: float = 24.0
     """`LAGESBILD_TOKEN_MAX_LIFETIME_HOURS`: tokens whose expiry is further away than this are refused."""
+    trusted_proxies: tuple[str, ...] = ()
+    """`LAGESBILD_TRUSTED_PROXIES`: peers (IPs, CIDRs) whose X-Forwarded-*/Forwarded headers are believed (none)."""
+    log_format: str = "text"
+    """`LAGESBILD_LOG_FORMAT`: `text` (a line for people) or `json` (one JSON object per line)."""
     max_streams_per_subject: int = 5
     """`LAGESBILD_MAX_STREAMS_PER_SUBJECT`: live streams one subject may hold open in this process (then 429)."""
     max_areas_per_tenant: int = 500
@@ -129,6 +136,7 @@ class Settings:
             oidc_audience=env.get("LAGESBILD_OIDC_AUDIENCE") or None,
             oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
             location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
+            hot_cell_min_reports=_int(env, "LAGESBILD_HOT_CELL_MIN_REPORTS", 3),
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
@@ -157,6 +165,8 @@ class Settings:
             metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
             embedded_pg_dir=home_from_env(env),
             token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
+            trusted_proxies=_networks(env, "LAGESBILD_TRUSTED_PROXIES"),
+            log_format=_choice(env, "LAGESBILD_LOG_FORMAT", ("text", "json")),
             max_streams_per_subject=_positive(env, "LAGESBILD_MAX_STREAMS_PER_SUBJECT", 5),
             max_areas_per_tenant=_positive(env, "LAGESBILD_MAX_AREAS_PER_TENANT", 500),
             max_categories_per_tenant=_positive(env, "LAGESBILD_MAX_CATEGORIES_PER_TENANT", 200),
@@ -209,3 +219,26 @@ def _rate(env: Mapping[str, str], name: str, default: float) -> float | None:
     if not 0 < rate < float("inf"):
         raise ValueError(f"{name} must be above 0 (or off), got {raw!r}")
     return rate
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses and CIDR networks (an address is a network of one), in CIDR form."""
+    networks = []
+    for item in (env.get(name) or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be IP addresses or CIDR networks, comma-separated; {item!r} is not"
+            ) from None
+    return tuple(networks)
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (the first by default)."""
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

@@ -37,6 +37,8 @@ def area_changed(row: Row | None, r: Recorded) -> Row:
         return row | {"name": e.name, "version": r.version, "position": r.position}
     if isinstance(e, Area.Retired):
         return row | {"retired": True, "version": r.version, "position": r.position}
+    if isinstance(e, Area.BoundarySet):  # kept by the picture; here the area's version moves on (for If-Match)
+        return row | {"version": r.version, "position": r.position}
     raise TypeError(f"the catalogue does not know {type(e).__qualname__}")
 
 

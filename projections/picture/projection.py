@@ -25,13 +25,16 @@ from projections.picture.rows import (
     action_changed,
     area_changed,
     assessment_published,
+    boundary_set,
     follow_up_redacted,
     report_changed,
 )
 from projections.picture.tables import (
     ACTION_COLUMNS,
+    ADDED_TABLES_SQL,
     AREA_COLUMNS,
     ASSESSMENT_COLUMNS,
+    BOUNDARY_COLUMNS,
     FOLLOW_UP_COLUMNS,
     JSON_COLUMNS,
     REPORT_COLUMNS,
@@ -66,6 +69,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.areas: dict[UUID, Row] = {}
+        self.boundaries: dict[UUID, Row] = {}
         self.reports: dict[UUID, Row] = {}
         self.actions: dict[UUID, Row] = {}
         self.follow_ups: list[Row] = []
@@ -87,6 +91,7 @@ class PictureProjection:
 
     name: str = "picture"
     tables_sql: str = TABLES_SQL
+    added_tables_sql: str = ADDED_TABLES_SQL
     tables: tuple[str, ...] = TABLES
 
     async def apply(self, conn: Connection, schema: str, batch: list[Recorded]) -> None:
@@ -127,6 +132,8 @@ class PictureProjection:
                 state.redacted_actions.add(oid)  # and the follow-ups written before this batch
         elif isinstance(e, Area.Event):
             state.areas[oid] = area_changed(state.areas.get(oid), r)
+            if isinstance(e, Area.BoundarySet):
+                state.boundaries[oid] = boundary_set(r)
         elif isinstance(e, Assessment.Published):
             key, row = assessment_published(r)
             state.assessments[key] = row
@@ -138,6 +145,7 @@ class PictureProjection:
             ("reports", REPORT_COLUMNS, "report_id", state.reports.values(), REPORT_TYPES),
             ("actions", ACTION_COLUMNS, "action_id", state.actions.values(), None),
             ("areas", AREA_COLUMNS, "area_id", state.areas.values(), None),
+            ("boundaries", BOUNDARY_COLUMNS, "area_id", state.boundaries.values(), None),
             ("follow_ups", FOLLOW_UP_COLUMNS, "action_id, n", state.follow_ups, None),
             ("assessments", ASSESSMENT_COLUMNS, "tenant, area_id, week", state.assessments.values(), None),
         )  # the column types of a table whose changed rows may be upserted from arrays

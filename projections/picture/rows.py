@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.action import Action
 from domain.area import Area
 from domain.assessment import Assessment
+from domain.boundary import bounds
 from domain.report import RETRACTIONS, Report
 from domain.sealing import REDACTED
 from domain.weeks import week_of
@@ -111,7 +112,21 @@ def area_changed(row: Row | None, r: Recorded) -> Row:
         return row | {"name": e.name, "position": r.position, "version": r.version}
     if isinstance(e, Area.Retired):
         return row | {"retired": True, "position": r.position, "version": r.version}
+    if isinstance(e, Area.BoundarySet):  # its own row (boundary_set); the area's row only moves on
+        return row | {"position": r.position, "version": r.version}
     raise TypeError(f"the picture does not know {type(e).__qualname__}")
+
+
+def boundary_set(r: Recorded) -> Row:
+    """The area's boundary row after `r` (it replaces any earlier one), with its bounding box for lookups."""
+    e = r.event
+    if not isinstance(e, Area.BoundarySet):
+        raise TypeError(f"a boundary row comes from Area.BoundarySet, not {type(e).__qualname__}")
+    west, south, east, north = bounds(e.geometry)
+    return {
+        "area_id": r.originator_id, "tenant": e.tenant, "geometry": e.geometry, "west": west, "south": south,
+        "east": east, "north": north, "position": r.position,
+    }  # fmt: skip
 
 
 def assessment_published(r: Recorded) -> tuple[tuple[str, UUID, str], Row]:

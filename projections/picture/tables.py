@@ -44,6 +44,15 @@ CREATE TABLE {schema}.assessments (
     position bigint NOT NULL, PRIMARY KEY (tenant, area_id, week));
 """
 
+ADDED_TABLES_SQL = """
+CREATE TABLE IF NOT EXISTS {schema}.boundaries (
+    area_id uuid PRIMARY KEY, tenant text NOT NULL, geometry jsonb NOT NULL, west float8 NOT NULL,
+    south float8 NOT NULL, east float8 NOT NULL, north float8 NOT NULL, position bigint NOT NULL);
+"""
+"""Tables added after generations were made: their events are newer, so an older generation gets them empty
+(generations.add_new_tables) instead of needing a rebuild."""
+TABLES_SQL += ADDED_TABLES_SQL
+
 REPORT_COLUMNS = (
     "report_id", "tenant", "area_id", "category", "week", "count", "occurred_at", "place", "description",
     "location", "source", "org", "submitted_by", "status", "submitted_at", "first_position", "position", "version",
@@ -54,6 +63,7 @@ ACTION_COLUMNS = (
     "last_follow_up", "first_position", "position", "version",
 )  # fmt: skip
 AREA_COLUMNS = ("area_id", "tenant", "code", "name", "retired", "position")
+BOUNDARY_COLUMNS = ("area_id", "tenant", "geometry", "west", "south", "east", "north", "position")
 FOLLOW_UP_COLUMNS = (
     "action_id", "n", "tenant", "area_id", "effect", "note", "by", "org", "week", "recorded_at", "position",
 )  # fmt: skip
@@ -62,12 +72,12 @@ ASSESSMENT_COLUMNS = (
 )  # fmt: skip
 
 
-JSON_COLUMNS = frozenset(("location", "last_follow_up"))
+JSON_COLUMNS = frozenset(("location", "last_follow_up", "geometry"))
 # The reports' column types, for changing many at once from arrays (corrections and retractions in a catch-up;
 # the actions' have arrays of their own, which unnest cannot carry).
 REPORT_TYPES = (
     "uuid", "text", "uuid", "text", "text", "int", "text", "text", "text",
     "jsonb", "text", "text", "text", "text", "timestamptz", "bigint", "bigint", "int",
 )  # fmt: skip
-TABLES = ("areas", "reports", "weekly_counts", "area_changes", "actions", "follow_ups", "assessments")
+TABLES = ("areas", "boundaries", "reports", "weekly_counts", "area_changes", "actions", "follow_ups", "assessments")
 """The tables readers see (through the views of the active generation)."""

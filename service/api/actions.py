@@ -26,7 +26,7 @@ from service import commands
 from service.api.list_shapes import ActionDetail, ActionPage, ActionStatus, Effect
 from service.api.params import Cursor, IdempotencyKey, IfMatch, MinPosition, Strict
 from service.api.report_shapes import CategoryCode, RedactionIn
-from service.api.writes import Written, expected_version, written
+from service.api.writes import Written, expected_version, idempotent, written
 from service.audit.recording import recorded
 from service.references import check_area, check_category, check_reports
 from service.web.auth import authenticated, role
@@ -101,7 +101,9 @@ class ActionController(Controller):
             report_ids=data.report_ids,
             categories=data.categories,
         )
-        result = await commands.create(store, action, identity, idempotency_key)
+        result = await commands.create(
+            store, action, identity, idempotent(idempotency_key, "POST /api/v1/actions", data)
+        )
         return written(result, 201, f"/api/v1/actions/{result.originator_id}")
 
     @get(

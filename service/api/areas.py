@@ -13,7 +13,7 @@ from domain.area import Area
 from domain.limits import AREA_CODE_MAX, CODE_PATTERN, DESO_MAX, NAME_MAX, REASON_MAX, REGSO_MAX
 from service import commands
 from service.api.params import IdempotencyKey, IfMatch, MinPosition, Strict
-from service.api.writes import Written, expected_version, written
+from service.api.writes import Written, expected_version, idempotent, written
 from service.references import check_area
 from service.web.auth import authenticated, role
 from service.web.context import Context
@@ -100,9 +100,9 @@ class AreaController(Controller):
         if data.parent_id is not None:  # bad input, like an unknown area in a report: 422 naming the field
             await check_area(context.areas, data.parent_id, identity.tenant, "parent_id", retired_too=True)
         area = Area.define(identity.actor, data.code, data.name, data.parent_id, data.deso, data.regso)
-        limit = context.settings.max_areas_per_tenant
+        limit, once = context.settings.max_areas_per_tenant, idempotent(idempotency_key, "POST /api/v1/areas", data)
         async with context.catalogue.defining(identity.tenant, "areas", area.id, limit):
-            result = await commands.create(context.store, area, identity, idempotency_key)
+            result = await commands.create(context.store, area, identity, once)
         return written(result, 201, f"/api/v1/areas/{result.originator_id}")
 
     @post(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -18,7 +18,7 @@ from service.api.params import NO_CONTROL, Accept, Cursor, MinPosition, check_pe
 from service.audit.recording import recorded
 from service.web.auth import MAX_CLAIM, role
 from service.web.context import Context
-from service.web.exports import OrSpreadsheet, table_response, wanted
+from service.web.exports import Format, OrSpreadsheet, table_response, wanted
 from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
@@ -35,6 +35,18 @@ _CSV_COLUMNS = [
     "area_id",
     "summary",
 ]
+
+
+def trail_table(fmt: Format, entries: list[dict[str, Any]], next_cursor: str | None) -> Response[Any]:
+    """A page of the trail as `audit.csv` or `audit.xlsx`, the next cursor in `X-Next-Cursor` (the pages' too)."""
+    rows = [
+        [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
+        for e in entries
+    ]
+    response = table_response(fmt, _CSV_COLUMNS, rows, "audit")
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+    return response
 
 
 class AuditController(Controller):
@@ -82,12 +94,5 @@ class AuditController(Controller):
                 limit=limit,
             )
         if (fmt := wanted(accept)) != "json":
-            rows = [
-                [e[c] if c != "summary" else json.dumps(e[c], ensure_ascii=False, default=str) for c in _CSV_COLUMNS]
-                for e in entries
-            ]
-            response = table_response(fmt, _CSV_COLUMNS, rows, "audit")
-            if next_cursor:
-                response.headers["X-Next-Cursor"] = next_cursor
-            return response
+            return trail_table(fmt, entries, next_cursor)
         return Response(msgspec.convert({"entries": entries, "next_cursor": next_cursor}, AuditPage))

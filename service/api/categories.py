@@ -12,7 +12,7 @@ from domain.category import Category
 from domain.limits import CATEGORY_CODE_MAX, CODE_PATTERN, NAME_MAX
 from service import commands
 from service.api.params import IdempotencyKey, MinPosition, Strict
-from service.api.writes import Written, written
+from service.api.writes import Written, idempotent, written
 from service.web.auth import authenticated, role
 from service.web.context import Context
 from service.web.problems import PARAMS, WRITE, problems
@@ -62,8 +62,9 @@ class CategoryController(Controller):
         """A code that exists already (a default or the tenant's) is refused; beyond the tenant's bound, 409."""
         identity, limit = context.identity, context.settings.max_categories_per_tenant
         new_id = Category.create_id(identity.tenant, data.code)
+        once = idempotent(idempotency_key, "POST /api/v1/categories", data)
         async with context.catalogue.defining(identity.tenant, "categories", new_id, limit) as own:
             known = frozenset(c["code"] for c in own)
             category = Category.add(identity.actor, data.code, data.name_sv, data.name_en, data.parent, known)
-            result = await commands.create(context.store, category, identity, idempotency_key)
+            result = await commands.create(context.store, category, identity, once)
         return written(result, 201)

@@ -13,13 +13,14 @@ from litestar.params import FromPath, QueryParameter
 from domain.weeks import parse_week, week_of
 from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
+from service import maps
 from service.api.params import Accept, MinPosition, WeekInPath
 from service.api.picture_shapes import AreaPicture, Overview, Weekly
 from service.audit.recording import recorded
 from service.exports.weekly_pdf import weekly_pdf_response
 from service.web.auth import authenticated
 from service.web.context import Context
-from service.web.exports import Format, OrSpreadsheetOrPdf, table_response, wanted
+from service.web.exports import GEOJSON_MEDIA_TYPE, Format, OrGeoJson, OrSpreadsheetOrPdf, table_response, wanted
 from service.web.problems import PARAMS, problems
 from service.web.projection_progress import read_your_writes
 
@@ -81,17 +82,21 @@ class PictureController(Controller):
 
     @get(
         "/picture",
-        summary="Every area at a glance (the heat map)",
+        summary="Every area at a glance (the heat map; GeoJSON by Accept)",
         responses=problems(*PARAMS),
         middleware=[recorded("overview")],
+        operation_class=OrGeoJson,
     )
-    async def overview(self, context: Context, min_position: MinPosition) -> Overview:
-        """Every active area: level, this week's total, trend, number of open actions."""
+    async def overview(self, context: Context, min_position: MinPosition, accept: Accept) -> Response[Overview]:
+        """Every active area: level, this week's total, trend, open actions; as GeoJSON, those with a boundary."""
         await read_your_writes(context.tracker, "picture", min_position)
         tenant = context.identity.tenant
         async with tenant_connection(context.pool, tenant) as conn:
+            if wanted(accept, ("geojson",)) == "geojson":
+                _, features = await maps.picture_features(conn, tenant, week_of(context.now))
+                return Response(maps.collection(features), media_type=GEOJSON_MEDIA_TYPE)  # type: ignore[arg-type]
             found = await picture_queries.overview(conn, tenant, week_of(context.now))
-        return msgspec.convert(found, Overview)
+        return Response(msgspec.convert(found, Overview))
 
     @get(
         "/lagesbild/{week:str}",

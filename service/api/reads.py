@@ -17,7 +17,7 @@ from service.audit.queries import ReadEntry
 from service.audit.recording import Kind, recorded
 from service.web.auth import MAX_CLAIM, role
 from service.web.context import Context
-from service.web.exports import OrSpreadsheet, table_response, wanted
+from service.web.exports import Format, OrSpreadsheet, table_response, wanted
 from service.web.problems import PARAMS, problems
 
 _CSV_COLUMNS = [
@@ -52,6 +52,15 @@ def _csv_cell(entry: ReadEntry, column: str) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return "" if value is None else value
+
+
+def reads_table(fmt: Format, entries: list[ReadEntry], next_cursor: str | None) -> Response[Any]:
+    """A page of the read log as `reads.csv` or `reads.xlsx`, the next cursor in `X-Next-Cursor` (the pages' too)."""
+    rows = [[_csv_cell(e, c) for c in _CSV_COLUMNS] for e in entries]
+    response = table_response(fmt, _CSV_COLUMNS, rows, "reads")
+    if next_cursor:
+        response.headers["X-Next-Cursor"] = next_cursor
+    return response
 
 
 class ReadLogController(Controller):
@@ -106,8 +115,4 @@ class ReadLogController(Controller):
             )
         if (fmt := wanted(accept)) == "json":
             return Response(ReadPage(entries, next_cursor))
-        rows = [[_csv_cell(e, c) for c in _CSV_COLUMNS] for e in entries]
-        response = table_response(fmt, _CSV_COLUMNS, rows, "reads")
-        if next_cursor:
-            response.headers["X-Next-Cursor"] = next_cursor
-        return response
+        return reads_table(fmt, entries, next_cursor)

@@ -19,7 +19,7 @@ from service.api.list_shapes import REPORT_COLUMNS, ReportPage, report_row
 from service.api.list_shapes import Location as LocationOut
 from service.api.params import NO_CONTROL, Accept, Cursor, IdempotencyKey, IfMatch, MinPosition, WeekInQuery
 from service.api.report_shapes import CorrectionIn, LocationIn, RedactionIn, ReportDetail, ReportIn, RetractionIn
-from service.api.writes import Written, expected_version, written
+from service.api.writes import Written, expected_version, idempotent, written
 from service.audit.recording import recorded
 from service.web.auth import authenticated, role
 from service.web.context import Context
@@ -51,7 +51,12 @@ class ReportController(Controller):
         facts = {f: getattr(data, f) for f in data.__struct_fields__}
         facts["location"] = _location(data.location, context.settings.location_cell_m, "location")
         result = await reporting.submit_report(
-            context.store, context.areas, context.identity, context.now, facts, idempotency_key
+            context.store,
+            context.areas,
+            context.identity,
+            context.now,
+            facts,
+            idempotent(idempotency_key, "POST /api/v1/reports", data),
         )
         return written(result, 201, f"/api/v1/reports/{result.originator_id}")
 

@@ -21,9 +21,12 @@ from service.audit.recording import recorded
 from service.web.auth import authenticated
 from service.web.context import Context, HandlerContext
 from service.web.problems import problems
+from service.web.projection_progress import END
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0
+RECONNECT_MS = 1000
+"""How long a client waits before it reconnects after the service ended the stream (stopping)."""
 _EXPIRED = json.dumps({"detail": "the token (or the session) has expired: open a new stream with a fresh one"})
 
 
@@ -103,15 +106,18 @@ async def picture_stream(context: HandlerContext) -> ServerSentEvent:
                         return
                     try:
                         async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
-                            name, _position = await progress.get()
+                            item = await progress.get()
                     except TimeoutError:
                         if identity.expires <= time.time():
                             continue  # ends the stream at the top of the loop
                         yield ServerSentEventMessage(comment="keep-alive")
                         if not behind:
                             continue
-                        name = "picture"
-                    if name != "picture":
+                        item = ("picture", 0)
+                    if item == END:  # the service stops: the client reconnects (to another replica)
+                        yield ServerSentEventMessage(comment="the service is stopping", retry=RECONNECT_MS)
+                        return
+                    if item[0] != "picture":
                         continue
                     try:
                         changes = await _changes(pool, tenant, seen, week_of(datetime.now(UTC)))

@@ -18,6 +18,7 @@ Kind = Literal[
     "picture",
     "overview",
     "patterns",
+    "cells",
     "lagesbild",
     "audit",
     "audit_reads",

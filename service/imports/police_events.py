@@ -15,7 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from service.catalogue import Catalogue
+from domain.area import Area
+from domain.boundary import holds
+from service.catalogue import Catalogue, CatalogueArea
 from service.identity import Identity
 from service.imports.report_rows import COLUMNS
 from service.imports.reports import ImportOutcome, import_reports
@@ -58,16 +60,40 @@ def load_mapping(path: Path | None) -> tuple[dict[str, str], dict[str, str]]:
     return DEFAULT_TYPES | dict(given.get("types", {})), dict(given.get("areas", {}))
 
 
-def event_row(event: dict[str, Any], types: dict[str, str], areas: dict[str, str]) -> dict[str, str] | str:
-    """The event as a row of the report import, or why it is left out."""
+Boundaries = list[tuple[str, dict[str, Any]]]
+"""The active areas' codes and boundaries (by name), for the events whose place is not mapped."""
+
+
+async def boundaries(store: EventStore, areas: list[CatalogueArea]) -> Boundaries:
+    """Each active area's boundary, from its own events (the catalogue does not keep boundaries)."""
+    loaded: list[Area] = [await store.load(a.id) for a in areas if not a.retired]
+    return [(a.code, a.boundary) for a in loaded if a.boundary is not None]
+
+
+def area_at(gps: Any, shapes: Boundaries) -> str | None:
+    """The code of the first area whose boundary holds the feed's `"lat,lon"`, if any."""
+    try:
+        lat, lon = (float(part) for part in str(gps).split(","))
+    except ValueError:
+        return None
+    return next((code for code, boundary in shapes if holds(boundary, lat, lon)), None)
+
+
+def event_row(
+    event: dict[str, Any], types: dict[str, str], areas: dict[str, str], shapes: Boundaries | None = None
+) -> dict[str, str] | str:
+    """The event as a row of the report import, or why it is left out.
+
+    Its place's area comes from the mapping file, or else from the boundary (of `shapes`) its point lies in.
+    """
     kind = str(event.get("type", ""))
     category = types.get(kind) or types.get(kind.split(",", 1)[0].strip())
     if category is None:
         return f"the type {kind!r} is not mapped to a category"
     place = str((event.get("location") or {}).get("name", ""))
-    area = areas.get(place)
+    area = areas.get(place) or area_at((event.get("location") or {}).get("gps"), shapes or [])
     if area is None:
-        return f"the place {place!r} is not mapped to an area"
+        return f"the place {place!r} is not mapped to an area, nor is its point inside an area's boundary"
     when = _WHEN.match(str(event.get("datetime", "")).strip())
     if when is None:
         return f"the time {event.get('datetime')!r} is not one the feed writes"
@@ -96,10 +122,11 @@ async def import_events(
     summary, (types, areas) = Summary(), mapping
     known_areas = await catalogue.areas(identity.tenant)
     categories = await catalogue.categories(identity.tenant)
+    shapes = await boundaries(store, known_areas)
     for start in range(0, len(events), CHUNK):
         chunk, rows, ids = events[start : start + CHUNK], list[tuple[int, dict[str, str]]](), dict[int, str]()
         for n, event in enumerate(chunk, start=start + 1):
-            row = event_row(event, types, areas)
+            row = event_row(event, types, areas, shapes)
             if isinstance(row, str):
                 summary.refused.append((str(event.get("id")), row))
             else:

@@ -16,6 +16,8 @@ from domain.limits import ACTION_DESCRIPTION_MAX, ORG_MAX, TITLE_MAX
 from projections.picture import lists as list_queries
 from service import commands
 from service.audit.recording import recorded
+from service.errors import IdempotencyKeyMismatch
+from service.idempotency import form_request
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
 from service.references import check_area, check_category, check_reports
@@ -162,7 +164,15 @@ async def plan(request: Request[Any, Any, Any], context: Context) -> Response[An
             message = f"Välj bland {what} i listan"
         return await _form(request, context, values, {field_id: message}, 400)
     token = values["token"] if 0 < len(values["token"]) <= TOKEN_MAX and values["token"].isprintable() else None
-    result = await commands.create(context.store, action, identity, f"page-plan/{token}" if token else None)
+    # The token is bound to what the form says, as the API's Idempotency-Key is to its body.
+    asked = {k: v for k, v in values.items() if k != "token"}
+    request_once = form_request(f"page-plan/{token}", "POST /insatser", asked) if token else None
+    try:
+        result = await commands.create(context.store, action, identity, request_once)
+    except IdempotencyKeyMismatch:  # sent before with other values (back, changed, sent again): a new form
+        values["token"] = secrets.token_urlsafe(24)
+        message = "Formuläret skickades redan med andra uppgifter. Skicka det igen för att planera en ny insats"
+        return await _form(request, context, values, {"titel": message}, 400)
     return Redirect(f"/insatser/{result.originator_id}?min_position={result.position}", status_code=303)
 
 

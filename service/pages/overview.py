@@ -6,12 +6,14 @@ from typing import Any
 
 from litestar import Request, get
 from litestar.response import ServerSentEvent, Template
+from markupsafe import Markup
 
 from domain.weeks import week_of
-from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
+from service import maps
 from service.api.stream import picture_stream
 from service.audit.recording import recorded
+from service.pages.maps import Shape, area_map
 from service.pages.rendering import page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
@@ -24,12 +26,34 @@ TRENDS = {"up": "Ökar", "down": "Minskar", "flat": "Oförändrad"}
 
 @get("/", name="overview", middleware=[recorded("overview")], guards=[declared_query_only])
 async def overview(request: Request[Any, Any, Any], context: Context) -> Template:
-    """The same query as the API's GET /api/v1/picture, as a table."""
+    """The same query as the API's GET /api/v1/picture, as a map of the areas with a boundary and as a table."""
     tenant = context.identity.tenant
     async with tenant_connection(context.pool, tenant) as conn:
-        found = await picture_queries.overview(conn, tenant, week_of(context.now))
+        found, features = await maps.picture_features(conn, tenant, week_of(context.now))
     return page(
-        request, "overview.html", title="Översikt", overview=found, levels=LEVELS, no_level=NO_LEVEL, trends=TRENDS
+        request, "overview.html", title="Översikt", overview=found, levels=LEVELS, no_level=NO_LEVEL, trends=TRENDS,
+        area_map=overview_map(features, len(found["areas"])),
+    )  # fmt: skip
+
+
+def overview_map(features: list[dict[str, Any]], areas: int) -> Markup | None:
+    """The areas with a boundary on a map, each labelled with its name and level in words; None if none has one."""
+    if not features:
+        return None
+    shapes, said = [], []
+    for feature in features:
+        p = feature["properties"]
+        level = LEVELS.get(p["level"], NO_LEVEL)
+        shapes.append(
+            Shape(feature["geometry"], p["level"] or "none", f"{p['name']}\n{level}", f"{p['name']}: {level}")
+        )
+        said.append(f"{p['name']} {level.lower()}")
+    missing = areas - len(features)
+    description = f"Nivå per område: {', '.join(said)}."
+    if missing:
+        description += f" {missing} område{'n' if missing > 1 else ''} saknar gräns och visas bara i tabellen."
+    return area_map(
+        "karta", "Karta över områdena och deras nivå", description + " Tabellen nedan visar detsamma.", shapes
     )
 
 

@@ -26,8 +26,9 @@ def refusal(error: Invalid, what: str) -> str:
     """The domain's refusal of the field `what` names, in Swedish (the privacy guard's above all)."""
     if isinstance(error, PersonalDataFound):
         found = PERSONAL_DATA.get(error.kind, "personuppgifter")
+        together = " tillsammans med formulärets andra fält" if error.together_with else ""
         return (
-            f"{what.capitalize()} ser ut att innehålla {found}. Ta bort det: "
+            f"{what.capitalize()} ser ut att innehålla {found}{together}. Ta bort det: "
             "lägesbilden handlar om platser och situationer, aldrig om personer"
         )
     problem = error.problem
@@ -35,6 +36,9 @@ def refusal(error: Invalid, what: str) -> str:
         return f"Ange {what}"
     if problem.startswith("must be at most"):
         return f"{what.capitalize()} är för lång"
+    if "format characters" in problem:
+        invisible = "osynliga tecken (som mellanslag utan bredd eller mjuka bindestreck)"
+        return f"{what.capitalize()} får inte innehålla {invisible}"
     if "control characters" in problem:
         return f"{what.capitalize()} får bara innehålla vanliga tecken, radbrytningar och tabbar"
     return f"Kontrollera {what}"

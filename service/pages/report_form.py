@@ -199,6 +199,8 @@ def refusal(error: Invalid, reason_id: str = "anledning") -> dict[str, str]:
         message = "Det finns ingen sådan vecka. Skriv veckonumret, till exempel 47 eller 2026-W47"
     elif field == "occurred_at" and "years" in problem:
         message = "Tidpunkten måste ligga mellan år 1900 och 2999"
+    elif "format characters" in problem:
+        message = f"{label} får inte innehålla osynliga tecken (som mellanslag utan bredd eller mjuka bindestreck)"
     elif "empty" in problem:
         message = f"Fyll i {label.lower()}"
     else:

@@ -11,6 +11,8 @@ from litestar.response import Redirect, Template
 
 from domain.errors import Invalid
 from service import reporting
+from service.errors import IdempotencyKeyMismatch
+from service.idempotency import form_request
 from service.pages import report_form
 from service.pages.rendering import page
 from service.web.context import Context
@@ -54,11 +56,15 @@ async def submit(request: Request[Any, Any, Any], context: Context) -> Response[
     facts, errors = report_form.read(values, context.now)
     if not errors:
         try:
+            once = form_request(f"page-{token}", "POST /rapportera", values)  # the token bound to what was typed
             result = await reporting.submit_report(
-                context.store, context.areas, context.identity, context.now, facts, f"page-{token}"
+                context.store, context.areas, context.identity, context.now, facts, once
             )
         except Invalid as error:
             errors = report_form.refusal(error)
+        except IdempotencyKeyMismatch:  # sent before with other values (back, changed, sent again): a new form
+            token = uuid.uuid4().hex
+            errors = {"omrade": "Formuläret skickades redan med andra uppgifter. Skicka det igen för en ny rapport"}
         else:
             return Redirect(f"/rapporter/{result.originator_id}?kvitto={result.position}", status_code=303)
     return await _form(request, context, values, errors, token)

@@ -15,7 +15,18 @@ from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
 from service.errors import Forbidden, NotFound
-from service.pages import action_plan, actions, area, imports, login, overview, report_page, reporting, weekly
+from service.pages import (
+    action_plan,
+    actions,
+    area,
+    audit,
+    imports,
+    login,
+    overview,
+    report_page,
+    reporting,
+    weekly,
+)
 from service.pages.accessibility import accessibility_page
 from service.pages.rendering import STATIC, page
 from service.pages.session import SignInRequired, session_identity, session_middleware
@@ -65,6 +76,11 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
         actions.follow_up,
         action_plan.plan_form,
         action_plan.plan,
+        audit.trail,
+        audit.trail_download,
+        audit.reads,
+        audit.reads_download,
+        audit.verify,
     ]
     pages = Router(
         "/",

@@ -17,7 +17,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.identity import Identity
 from service.settings import Settings
@@ -61,9 +61,41 @@ def secure_cookies(settings: Settings) -> bool:
         return True
 
 
+def secure_request(scope: Scope) -> bool:
+    """On loopback, a request's cookies are `Secure` all the same if it came by HTTPS or from another machine.
+
+    The scheme and client are those a trusted proxy named (service/web/proxies.py): a local proxy
+    in front of the service gets `Secure` cookies for its HTTPS clients.
+    """
+    if scope.get("scheme") == "https":
+        return True
+    client = scope.get("client")
+    try:
+        return client is not None and not ipaddress.ip_address(client[0]).is_loopback
+    except ValueError:  # not an address (a test client's name): as on loopback
+        return False
+
+
 def session_middleware(settings: Settings) -> list[DefineMiddleware]:
     """The session cookie, then the CSRF check of every unsafe request (forms carry `csrf_input`)."""
-    key, secure = session_key(settings), secure_cookies(settings)
+    return [DefineMiddleware(_session_and_csrf, settings=settings)]
+
+
+def _session_and_csrf(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """Both, made per route (a router is deep-copied, and a cipher cannot be); `Secure` as the request needs."""
+    key = session_key(settings)
+    secure = _stack(app, key, secure=True)
+    if secure_cookies(settings):
+        return secure
+    plain = _stack(app, key, secure=False)
+
+    async def by_request(scope: Scope, receive: Receive, send: Send) -> None:
+        await (secure if secure_request(scope) else plain)(scope, receive, send)
+
+    return by_request
+
+
+def _stack(app: ASGIApp, key: bytes, *, secure: bool) -> ASGIApp:
     cookie = CookieBackendConfig(
         secret=key, key="lagesbild_session", max_age=SESSION_SECONDS, secure=secure, httponly=True, samesite="lax"
     )
@@ -74,12 +106,7 @@ def session_middleware(settings: Settings) -> list[DefineMiddleware]:
         cookie_httponly=True,
         cookie_samesite="lax",
     )
-    return [DefineMiddleware(_session_cookie, config=cookie), DefineMiddleware(CSRFMiddleware, config=csrf)]
-
-
-def _session_cookie(app: ASGIApp, config: CookieBackendConfig) -> SessionMiddleware[ClientSideSessionBackend]:
-    """The session middleware, its cipher made per route: a router is deep-copied, and a cipher cannot be."""
-    return SessionMiddleware(app, backend=ClientSideSessionBackend(config=config))
+    return SessionMiddleware(CSRFMiddleware(app, config=csrf), backend=ClientSideSessionBackend(config=cookie))
 
 
 def check_claims(sub: Any, tenant: Any, org: Any, roles: Any) -> Identity | None:

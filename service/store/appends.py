@@ -17,6 +17,14 @@ class ConcurrencyConflict(Exception):
         self.originator_id, self.expected, self.actual = originator_id, expected, actual
 
 
+class IdempotencyKeyReused(Exception):
+    """The idempotency key was seen with another request (its fingerprint differs): nothing was stored."""
+
+    def __init__(self, originator_id: UUID) -> None:
+        super().__init__(f"the idempotency key was used before for another request (which made {originator_id})")
+        self.originator_id = originator_id
+
+
 class StoreUnavailable(Exception):
     """The database could not be reached: the append was not stored, or (`maybe_stored`) nobody knows."""
 
@@ -45,4 +53,6 @@ class PendingAppend:
     idempotency_key: str | None = None
     new_key: bytes | None = None
     """The data key of an aggregate's first sealed append (stored with it, domain/sealing.py)."""
+    fingerprint: bytes | None = None
+    """What the request that carried `idempotency_key` asked: the same key with another is refused."""
     future: asyncio.Future[AppendResult] = field(default_factory=lambda: asyncio.get_running_loop().create_future())

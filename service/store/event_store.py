@@ -6,7 +6,7 @@ the service's connection pool.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, cast
 from uuid import UUID
 
@@ -17,6 +17,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from domain.codec import SealingMapper
 from domain.sealing import new_key, sealed_paths
 from projections.connections import DEFAULT_LIMITS, Limits
+from service.store.appends import IdempotencyKeyReused
 from service.store.group_commit import (
     AppendResult,
     ConcurrencyConflict,
@@ -30,6 +31,7 @@ __all__ = [
     "AppendResult",
     "ConcurrencyConflict",
     "EventStore",
+    "IdempotencyKeyReused",
     "StoreUnavailable",
 ]
 
@@ -65,17 +67,23 @@ class EventStore:
         """Let writes in flight finish (appends still waiting fail) and disconnect."""
         await self._writer.close()
 
+    def observe_groups(self, callback: Callable[[Sequence[PendingAppend]], None]) -> None:
+        """Tell `callback` of each group of appends as it is written (the service's metrics)."""
+        self._writer.on_group = callback
+
     async def append(
         self,
         events: Sequence[DomainEventProtocol[UUID]],
         expected_version: int,
         idempotency_key: str | None = None,
+        fingerprint: bytes | None = None,
     ) -> AppendResult:
         """Store `events` of one aggregate that was at `expected_version` (0: new).
 
         All events are stored together or none is. Raises ConcurrencyConflict if the
         aggregate is at another version. With an `idempotency_key` seen before, stores
-        nothing and returns the first result (`replayed=True`). Free text is sealed with the
+        nothing and returns the first result (`replayed=True`); seen with another `fingerprint`
+        (what the request asked), stores nothing and raises IdempotencyKeyReused. Free text is sealed with the
         aggregate's data key, made with its first sealed append and stored along with it.
         StoreUnavailable if the database is away: nothing was stored, or (`maybe_stored`)
         that could not be found out.
@@ -95,7 +103,7 @@ class EventStore:
                 raise ValueError("an append holds the events of one aggregate")
             if record.originator_version != expected_version + offset:
                 raise ValueError(f"event versions must follow on from {expected_version} without gaps")
-        pending = PendingAppend(originator_id, expected_version, records, idempotency_key, fresh_key)
+        pending = PendingAppend(originator_id, expected_version, records, idempotency_key, fresh_key, fingerprint)
         return await self._writer.submit(pending)
 
     async def _data_key(self, originator_id: UUID) -> bytes | None:

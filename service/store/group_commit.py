@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +29,7 @@ import asyncpg
 from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from service.store.appends import AppendResult as AppendResult
 from service.store.appends import ConcurrencyConflict as ConcurrencyConflict
+from service.store.appends import IdempotencyKeyReused
 from service.store.appends import PendingAppend as PendingAppend
 from service.store.appends import StoreUnavailable as StoreUnavailable
 from service.store.in_doubt import Backend, WriterConnection, settle
@@ -36,7 +37,8 @@ from service.store.in_doubt import Backend, WriterConnection, settle
 log = logging.getLogger(__name__)
 
 APPEND_SQL = (
-    "SELECT append_no, outcome, originator_id, version, position FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7, $8)"
+    "SELECT append_no, outcome, originator_id, version, position"
+    " FROM lagesbild_append($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 )
 # A lone append without an idempotency key, in one plain statement: about as cheap as a bare
 # INSERT. The lock is granted before any position is drawn (the rows that draw them come out
@@ -68,7 +70,7 @@ MAX_GROUP = 1000  # appends per transaction; bounds statement size and lock hold
 
 
 def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
-    """The eight array arguments of `lagesbild_append` for a group of appends."""
+    """The nine array arguments of `lagesbild_append` (migration 0011) for a group of appends."""
     append_nos, versions, topics, states = [], [], [], []
     for n, append in enumerate(group, start=1):
         for record in append.records:
@@ -78,8 +80,9 @@ def group_arguments(group: Sequence[PendingAppend]) -> tuple[list[Any], ...]:
             states.append(record.state)
     ids = [a.originator_id for a in group]
     expected = [a.expected_version for a in group]
-    keys, new_keys = [a.idempotency_key for a in group], [a.new_key for a in group]
-    return ids, expected, keys, new_keys, append_nos, versions, topics, states
+    keys, fingerprints = [a.idempotency_key for a in group], [a.fingerprint for a in group]
+    new_keys = [a.new_key for a in group]
+    return ids, expected, keys, fingerprints, new_keys, append_nos, versions, topics, states
 
 
 _InDoubt = tuple[Backend, list[PendingAppend]]  # appends sent on a connection that broke before the answer
@@ -95,6 +98,8 @@ class GroupCommitWriter:
         self._in_flight: list[int] = []  # sizes of the groups being written
         self._waiting: deque[PendingAppend] = deque()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.on_group: Callable[[Sequence[PendingAppend]], None] | None = None
+        """Told of each group as it is written (the service's metrics count group and append sizes)."""
 
     async def open(self) -> None:
         """Connect now, so that a bad DSN shows at start-up and not at the first append."""
@@ -159,6 +164,8 @@ class GroupCommitWriter:
         return group
 
     async def _write(self, lane: WriterConnection, group: list[PendingAppend]) -> None:
+        if self.on_group is not None:
+            self.on_group(group)
         try:
             in_doubt = await self._write_group(lane, group)
         except Exception as error:  # a fault of ours: the callers get it, rather than wait for ever
@@ -225,6 +232,8 @@ class GroupCommitWriter:
             if row["outcome"] == "conflict":
                 conflict = ConcurrencyConflict(append.originator_id, append.expected_version, row["version"])
                 _fail(append, conflict)
+            elif row["outcome"] == "mismatch":
+                _fail(append, IdempotencyKeyReused(row["originator_id"]))
             elif not append.future.done():
                 replayed = row["outcome"] == "replayed"
                 result = AppendResult(row["originator_id"], row["version"], row["position"], replayed)

@@ -11,10 +11,13 @@ from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIRespon
 from service.web.csv import csv_response
 from service.web.xlsx import XLSX_MEDIA_TYPE, xlsx_response
 
-Format = Literal["json", "csv", "xlsx", "pdf"]
+Format = Literal["json", "csv", "xlsx", "pdf", "geojson"]
 PDF_MEDIA_TYPE = "application/pdf"
+GEOJSON_MEDIA_TYPE = "application/geo+json"
 CSV_MEDIA_TYPE = "text/csv"
-MEDIA_TYPES: dict[Format, str] = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE, "pdf": PDF_MEDIA_TYPE}
+MEDIA_TYPES: dict[Format, str] = {
+    "csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE, "pdf": PDF_MEDIA_TYPE, "geojson": GEOJSON_MEDIA_TYPE,
+}  # fmt: skip
 SPREADSHEETS: tuple[Format, ...] = ("csv", "xlsx")
 
 
@@ -53,7 +56,9 @@ def _offer(operation: Operation, formats: tuple[Format, ...]) -> None:
     if isinstance(ok, OpenAPIResponse) and ok.content is not None:
         for fmt in formats:
             ok.content[MEDIA_TYPES[fmt]] = OpenAPIMediaType(
-                schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                schema=Schema(type=OpenAPIType.OBJECT, description="a GeoJSON FeatureCollection")
+                if fmt == "geojson"
+                else Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
             )
         named = ", ".join(f"`{MEDIA_TYPES[f]}`" for f in formats)
         ok.description = f"{ok.description} (also as a file: Accept {named})"
@@ -75,3 +80,12 @@ class OrSpreadsheetOrPdf(Operation):
     def __post_init__(self) -> None:
         """Add text/csv, .xlsx and application/pdf beside application/json to the 200 answer."""
         _offer(self, (*SPREADSHEETS, "pdf"))
+
+
+@dataclass
+class OrGeoJson(Operation):
+    """An operation whose success answer is also offered as a GeoJSON FeatureCollection."""
+
+    def __post_init__(self) -> None:
+        """Add application/geo+json beside application/json to the 200 answer."""
+        _offer(self, ("geojson",))

@@ -12,11 +12,16 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
+from prometheus_client import generate_latest
 
 from projections.connections import DATABASE_ERRORS
 from service.db import migrate
 from service.supervision import Supervisor
+from service.web.metrics import ServiceMetrics
 from service.web.problems import only_problems
+
+METRICS_MEDIA_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+"""Prometheus's text format (prometheus_client's generate_latest writes it)."""
 
 
 class Health(msgspec.Struct):
@@ -109,63 +114,19 @@ async def metrics_token(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
     "/metrics",
     tags=["operations"],
     summary="Prometheus metrics",
-    media_type="text/plain; version=0.0.4",
+    media_type=METRICS_MEDIA_TYPE,
     guards=[metrics_token],
     security=[{"metrics": []}, {}],  # {}: none needed while the service has no metrics token
     responses=only_problems(401, 503),
 )
-async def metrics(state: State) -> str:
-    """Projection positions and lag, the read log's buffer, what catalogue reads cost (503 without the database).
+async def metrics(state: State) -> Response[bytes]:
+    """Requests per route, appends, projection positions and lag, the read log, the pools (503 without the database).
 
     With LAGESBILD_METRICS_TOKEN set, only with that token (401 otherwise); unset, without one.
     """
-    lines = [
-        "# HELP lagesbild_projection_position Position the projection's active generation has reached.",
-        "# TYPE lagesbild_projection_position gauge",
-        "# HELP lagesbild_projection_lag_events Events between the head of the log and the projection.",
-        "# TYPE lagesbild_projection_lag_events gauge",
-        "# HELP lagesbild_projection_lag_seconds Age of the oldest event the projection has not applied.",
-        "# TYPE lagesbild_projection_lag_seconds gauge",
-        "# HELP lagesbild_projection_failed 1 if the projection stopped at an event it could not apply.",
-        "# TYPE lagesbild_projection_failed gauge",
-    ]
-    for p in await state.tracker.status():
-        label = f'{{projection="{p["projection"]}"}}'
-        lines += [
-            f"lagesbild_projection_position{label} {p['position']}",
-            f"lagesbild_projection_lag_events{label} {p['lag_events']}",
-            f"lagesbild_projection_lag_seconds{label} {p['lag_seconds']:.3f}",
-            f"lagesbild_projection_failed{label} {1 if p['failure'] else 0}",
-        ]
-    supervisor: Supervisor = state.tasks
-    lines += [
-        "# HELP lagesbild_task_up 1 while the background task runs, 0 while it waits to be restarted after a failure.",
-        "# TYPE lagesbild_task_up gauge",
-        "# HELP lagesbild_task_restarts_total Times the background task was restarted after a failure.",
-        "# TYPE lagesbild_task_restarts_total counter",
-    ]
-    for t in supervisor.states.values():
-        lines += [f'lagesbild_task_up{{task="{t.name}"}} {int(t.up)}']
-        lines += [f'lagesbild_task_restarts_total{{task="{t.name}"}} {t.restarts}']
-    read_log = state.read_log
-    lines += [
-        "# HELP lagesbild_read_log_buffered Read records waiting to be written to the read log.",
-        "# TYPE lagesbild_read_log_buffered gauge",
-        f"lagesbild_read_log_buffered {read_log.buffered}",
-        "# HELP lagesbild_read_log_dropped_total Read records lost because the buffer was full or at shutdown.",
-        "# TYPE lagesbild_read_log_dropped_total counter",
-        f"lagesbild_read_log_dropped_total {read_log.dropped}",
-        "# HELP lagesbild_read_log_written_total Read records written to the read log.",
-        "# TYPE lagesbild_read_log_written_total counter",
-        f"lagesbild_read_log_written_total {read_log.written}",
-        "# HELP lagesbild_catalogue_rows_read_total Rows of the catalogue read model the catalogue's reads took.",
-        "# TYPE lagesbild_catalogue_rows_read_total counter",
-        f"lagesbild_catalogue_rows_read_total {state.catalogue.rows_read}",
-        "# HELP lagesbild_catalogue_events_decoded_total Catalogue events not yet projected that its reads decoded.",
-        "# TYPE lagesbild_catalogue_events_decoded_total counter",
-        f"lagesbild_catalogue_events_decoded_total {state.catalogue.events_decoded}",
-    ]
-    return "\n".join(lines) + "\n"
+    service_metrics: ServiceMetrics = state.metrics
+    service_metrics.set_projections(await state.tracker.status())
+    return Response(generate_latest(service_metrics.registry), media_type=METRICS_MEDIA_TYPE)
 
 
 def _not_ready(detail: str) -> HTTPException:

@@ -17,7 +17,7 @@ from msgspec import UNSET, UnsetType
 from domain.errors import Invalid, InvalidTransition, PersonalDataFound
 from projections.connections import CONNECTION_ERRORS
 from service.db.pools import DatabaseUnavailable
-from service.errors import AlreadyExists, Forbidden, LimitReached, NotFound, StaleVersion
+from service.errors import AlreadyExists, Forbidden, IdempotencyKeyMismatch, LimitReached, NotFound, StaleVersion
 from service.store.event_store import AggregateNotFound, ConcurrencyConflict, StoreUnavailable
 from service.web.query_params import UnknownQueryParameters
 
@@ -73,10 +73,13 @@ def _unknown_query(request: Request[Any, Any, Any], exc: UnknownQueryParameters)
 
 
 def _invalid(request: Request[Any, Any, Any], exc: Invalid) -> Response[dict[str, Any]]:
-    error: dict[str, Any] = {"field": exc.field, "message": exc.problem}
+    errors: list[dict[str, Any]] = [{"field": exc.field, "message": exc.problem}]
     if isinstance(exc, PersonalDataFound):
-        error["kind"] = exc.kind
-    return problem(422, "Invalid request", f"{exc.field}: {exc.problem}", errors=[error])
+        # Found in fields read together: each is named, so that each can be shown at fault.
+        errors += [{"field": field, "message": exc.problem} for field in exc.together_with]
+        for error in errors:
+            error["kind"] = exc.kind
+    return problem(422, "Invalid request", f"{exc.field}: {exc.problem}", errors=errors)
 
 
 def _transition(request: Request[Any, Any, Any], exc: InvalidTransition) -> Response[dict[str, Any]]:
@@ -93,6 +96,12 @@ def _conflict(request: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Resp
 
 def _exists(request: Request[Any, Any, Any], exc: AlreadyExists) -> Response[dict[str, Any]]:
     return problem(409, "Conflict", str(exc))
+
+
+def _key_reused(request: Request[Any, Any, Any], exc: IdempotencyKeyMismatch) -> Response[dict[str, Any]]:
+    # As the IETF Idempotency-Key draft answers a key reused with another payload.
+    error = {"field": "Idempotency-Key", "source": "header", "message": str(exc)}
+    return problem(422, "Invalid request", f"Idempotency-Key: {exc}", errors=[error])
 
 
 def _limit(request: Request[Any, Any, Any], exc: LimitReached) -> Response[dict[str, Any]]:
@@ -145,6 +154,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     AlreadyExists: _exists,
     LimitReached: _limit,
     StaleVersion: _stale,
+    IdempotencyKeyMismatch: _key_reused,
     Forbidden: _forbidden,
     StoreUnavailable: _unavailable,
     DatabaseUnavailable: _database,
@@ -186,7 +196,7 @@ _WHEN = {
     409: "The current state does not allow this, or it exists already, or it changed meanwhile, or a limit is reached",
     412: "If-Match names another version than the current one; nothing was stored",
     413: "The body is larger than LAGESBILD_MAX_BODY_BYTES",
-    422: "Invalid input; `errors` names each field at fault",
+    422: "Invalid input; `errors` names each field at fault (or the Idempotency-Key, used before for another request)",
     429: "Too many writes with this token (or, on a stream, too many streams open for its subject);"
     " Retry-After says in how many seconds to try again",
     503: "The database or a read model is not available now; Retry-After says when to try again",

@@ -19,6 +19,8 @@ from service.supervision import Supervisor
 
 log = logging.getLogger(__name__)
 READ_WAIT_SECONDS = 2.0
+END = ("", -1)
+"""What a subscription's queue gets last: the service is stopping."""
 
 
 class ProjectionTracker:
@@ -30,6 +32,7 @@ class ProjectionTracker:
         self._moved = asyncio.Event()  # set, and replaced, whenever a position moves
         self._subscribers: set[asyncio.Queue[tuple[str, int]]] = set()
         self._task: asyncio.Task[None] | None = None
+        self.ending = False  # the service is stopping: subscriptions end (see end_streams)
 
     async def start(self, supervisor: Supervisor | None = None) -> None:
         """Listen for progress in the background (reconnecting as needed; supervised, if given a supervisor)."""
@@ -62,10 +65,18 @@ class ProjectionTracker:
         """The position of the last event in the log."""
         return int(await self._pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events"))
 
+    def end_streams(self) -> None:
+        """The service stops: every subscriber's queue gets `END` next, and so does every new one."""
+        self.ending = True
+        for queue in list(self._subscribers):
+            _put_end(queue)
+
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[asyncio.Queue[tuple[str, int]]]:
-        """A queue of (projection, position) for every batch a projection commits."""
+        """A queue of (projection, position) for every batch a projection commits; `END` once the service stops."""
         queue: asyncio.Queue[tuple[str, int]] = asyncio.Queue(maxsize=1000)
+        if self.ending:
+            _put_end(queue)
         self._subscribers.add(queue)
         try:
             yield queue
@@ -136,6 +147,16 @@ class ProjectionTracker:
             finally:
                 with contextlib.suppress(*CONNECTION_ERRORS):
                     await conn.close(timeout=self._limits.connect_seconds)
+
+
+def _put_end(queue: asyncio.Queue[tuple[str, int]]) -> None:
+    """`END` into `queue`, ahead of nothing it holds (the stream ends; its client reads the rest after reconnecting)."""
+    while True:
+        with contextlib.suppress(asyncio.QueueEmpty):
+            queue.get_nowait()
+        if queue.empty():
+            queue.put_nowait(END)
+            return
 
 
 async def read_your_writes(tracker: ProjectionTracker, projection: str, min_position: int | None) -> None:

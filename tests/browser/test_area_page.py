@@ -35,3 +35,17 @@ def test_from_the_overview_to_an_area_and_its_filters(page: Page) -> None:
     categories = page.locator("#rapportlista tbody tr td:nth-child(3)")
     expect(categories.first).to_have_text("Klotter")
     assert set(categories.all_inner_texts()) == {"Klotter"}
+
+
+def test_an_area_shows_its_hot_cells_on_its_boundary_and_as_a_table(page: Page) -> None:
+    sign_in(page, "coordinator")
+    page.locator("#overview").get_by_role("link", name="Råslätt").click()
+    drawn = page.get_by_role("img", name="Karta över Råslätt med platserna med flest rapporter")
+    expect(drawn).to_be_visible()
+    rows = page.locator("#heta-rutor tbody tr")
+    expect(rows.first.locator("td").nth(1)).to_have_text(re.compile(r"^\d+$"))
+    reports = [int(n) for n in page.locator("#heta-rutor tbody tr td:nth-child(3)").all_inner_texts()]
+    assert reports
+    assert min(reports) >= 3  # LAGESBILD_HOT_CELL_MIN_REPORTS: no cell of fewer is shown
+    expect(drawn.locator("path.map__shape--cell")).to_have_count(len(reports))
+    assert axe_violations(page) == []

@@ -57,6 +57,17 @@ def test_the_overview_shows_the_demo_partnership(page: Page) -> None:
     expect(rows.first.get_by_role("link")).to_have_attribute("href", re.compile(r"^/omraden/[0-9a-f-]{36}$"))
 
 
+def test_the_overview_shows_the_areas_on_a_map_with_their_levels_in_words(page: Page) -> None:
+    sign_in(page, "coordinator")
+    drawn = page.get_by_role("img", name="Karta över områdena och deras nivå")
+    expect(drawn).to_be_visible()
+    labels = drawn.locator("text")
+    expect(labels).to_have_count(len(DEMO_AREAS))
+    assert all(re.match(r"^.+(Grön|Gul|Röd|Ingen bedömning)$", t) for t in labels.all_text_contents())
+    expect(drawn.locator("desc")).to_contain_text("Råslätt")
+    assert axe_violations(page) == []
+
+
 def test_a_report_shows_up_live_in_a_signed_in_overview(page: Page, server: tuple[str, Path]) -> None:
     base_url, data_dir = server
     sign_in(page, "coordinator")

@@ -33,8 +33,8 @@ async def test_a_failed_retention_sweep_makes_the_service_unready_until_its_rest
             assert ready.status_code == 503
             assert ready.json()["detail"].startswith("the background task retention failed (InsufficientPrivilegeError")
             metrics = (await client.get("/metrics")).text
-            assert 'lagesbild_task_up{task="retention"} 0' in metrics
-            assert 'lagesbild_task_up{task="read-log-writer"} 1' in metrics
+            assert 'lagesbild_task_up{task="retention"} 0.0' in metrics
+            assert 'lagesbild_task_up{task="read-log-writer"} 1.0' in metrics
 
             await admin.execute("GRANT SELECT ON data_keys TO lagesbild_service")
             async with asyncio.timeout(10):  # the first restart comes a second after the failure
@@ -44,8 +44,8 @@ async def test_a_failed_retention_sweep_makes_the_service_unready_until_its_rest
             assert tasks["retention"] == {"task": "retention", "up": True, "restarts": 1}
             assert {"projection-picture", "projection-audit", "projection-tracker", "read-log-writer"} <= set(tasks)
             metrics = (await client.get("/metrics")).text
-            assert 'lagesbild_task_up{task="retention"} 1' in metrics
-            assert 'lagesbild_task_restarts_total{task="retention"} 1' in metrics
+            assert 'lagesbild_task_up{task="retention"} 1.0' in metrics
+            assert 'lagesbild_task_restarts_total{task="retention"} 1.0' in metrics
     finally:
         await admin.execute("GRANT SELECT ON data_keys TO lagesbild_service")
         await admin.close()

@@ -49,3 +49,29 @@ async def test_processes_starting_together_make_one_generation_per_projection(
             await admin.close()
         assert sorted(tuple(r) for r in rows) == sorted((name, 1, True) for name in PROJECTIONS)
         assert sorted(s[0] for s in schemas) == sorted(f"{name}_g1" for name in PROJECTIONS)
+
+
+async def test_a_generation_made_before_a_table_was_added_gets_it_empty_at_start(
+    own_database: SessionDatabase,
+) -> None:
+    [generation, *_] = await _start(own_database.service)
+    schema = f"picture_g{generation}"
+    admin = await asyncpg.connect(own_database.admin)
+    try:  # as a generation made before the picture kept boundaries
+        await admin.execute(f'DROP TABLE "{schema}".boundaries CASCADE')
+        assert await admin.fetchval("SELECT to_regclass('picture.boundaries')") is None
+    finally:
+        await admin.close()
+
+    seen = await asyncio.gather(*(_start(own_database.service) for _ in range(STARTING)))
+
+    assert {s[0] for s in seen} == {generation}  # no new generation: no rebuild
+    admin = await asyncpg.connect(own_database.admin)
+    try:
+        assert await admin.fetchval("SELECT count(*) FROM picture.boundaries") == 0  # the view is back
+        secured = await admin.fetchval(
+            "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass($1)", f'"{schema}".boundaries'
+        )
+        assert secured is True
+    finally:
+        await admin.close()

@@ -91,9 +91,9 @@ async def test_the_service_role_holds_the_table_privileges_it_needs_and_no_other
     }
     assert updatable == {"position", "active", "failed_at_position", "failure", "updated_at"}
     assert await pool.fetchval(
-        "SELECT has_function_privilege($1, 'lagesbild_append(uuid[], bigint[], text[], bytea[], int[], bigint[],"
-        " text[], bytea[])', 'EXECUTE') AND NOT has_function_privilege($2, 'lagesbild_append(uuid[], bigint[], text[],"
-        " bytea[], int[], bigint[], text[], bytea[])', 'EXECUTE')",
+        "SELECT has_function_privilege($1, 'lagesbild_append(uuid[], bigint[], text[], bytea[], bytea[], int[],"
+        " bigint[], text[], bytea[])', 'EXECUTE') AND NOT has_function_privilege($2, 'lagesbild_append(uuid[],"
+        " bigint[], text[], bytea[], bytea[], int[], bigint[], text[], bytea[])', 'EXECUTE')",
         SERVICE,
         "public",
     )

@@ -257,7 +257,8 @@ async def test_two_apis_and_a_projections_worker_lose_nothing_through_sigterm_an
             live = await generation_contents(admin, schema_of(projection.name, old))
             rebuilt = await generation_contents(admin, schema_of(projection.name, new))
             assert live == rebuilt  # the read model the processes kept equals one made afresh from the log
-            assert sum(len(rows) for rows in live.values()) > len(stored)
+            per_event = projection.name in ("picture", "audit")  # a row or more of each report; the others sum up
+            assert sum(len(rows) for rows in live.values()) > (len(stored) if per_event else 0)
         await admin.close()
     finally:
         for process in processes:

@@ -78,3 +78,51 @@ def test_adding_a_category_is_refused(code: str, parent: str | None, known: froz
     with pytest.raises(Invalid) as refused:
         Category.add(ADMIN, code, "Namn", "Name", parent, known)
     assert refused.value.field == field
+
+
+SQUARE = {"type": "Polygon", "coordinates": [[[14.1, 57.7], [14.2, 57.7], [14.2, 57.8], [14.1, 57.8], [14.1, 57.7]]]}
+
+
+def test_an_area_gets_a_boundary_kept_as_given_in_floats() -> None:
+    area = Area.define(ADMIN, "raslatt", "Råslätt")
+    new_events(area)
+    area.set_boundary(ADMIN, SQUARE)
+    [boundary_set] = new_events(area)
+    assert isinstance(boundary_set, Area.BoundarySet)
+    assert boundary_set.geometry == SQUARE
+    assert area.boundary == SQUARE
+    with pytest.raises(Invalid):  # the same again changes nothing
+        area.set_boundary(ADMIN, SQUARE)
+
+
+_RING = [[14.1, 57.7], [14.2, 57.7], [14.2, 57.8], [14.1, 57.8]]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "field", "words"),
+    [
+        ({"type": "Point", "coordinates": [14.1, 57.7]}, "type", "Polygon"),
+        ({"type": "Polygon", "coordinates": []}, "coordinates", "no area"),
+        ({"type": "Polygon", "coordinates": [_RING]}, "coordinates[0]", "not closed"),
+        ({"type": "Polygon", "coordinates": [[*_RING, [2.35, 48.85]]]}, "coordinates[0][4]", "outside Sweden"),
+        ({"type": "Polygon", "coordinates": [[[14.1, 57.7], [14.2, 57.8], [14.2, 57.7], [14.1, 57.8], [14.1, 57.7]]]},
+         "coordinates", "Self-intersection"),
+        ({"type": "Polygon", "coordinates": [[[14.1, 57.7], [14.2, 57.7], [14.3, 57.7], [14.1, 57.7]]]},
+         "coordinates", ""),
+        ({"type": "MultiPolygon", "coordinates": [[[*_RING, _RING[0]]], [_RING]]}, "coordinates[1][0]", "not closed"),
+    ],
+)  # fmt: skip
+def test_a_bad_boundary_is_refused_naming_the_field(geometry: dict[str, object], field: str, words: str) -> None:
+    area = Area.define(ADMIN, "raslatt", "Råslätt")
+    with pytest.raises(Invalid) as refused:
+        area.set_boundary(ADMIN, geometry)
+    assert refused.value.field == field
+    assert words in refused.value.problem
+
+
+def test_a_boundary_of_too_many_points_is_refused() -> None:
+    ring = [[14.0 + i / 10_000, 57.0 + (i % 2) / 1000] for i in range(5_001)]
+    ring += [[14.0, 57.5], ring[0]]
+    with pytest.raises(Invalid) as refused:
+        Area.define(ADMIN, "raslatt", "Råslätt").set_boundary(ADMIN, {"type": "Polygon", "coordinates": [ring]})
+    assert (refused.value.field, "5000 points" in refused.value.problem) == ("coordinates", True)

@@ -57,6 +57,17 @@ def test_retiring_marks_the_row_retired() -> None:
     assert (row["retired"], row["version"], row["name"]) == (True, 2, "Öxnehaga")
 
 
+def test_a_boundary_moves_the_rows_version_on_and_changes_nothing_else() -> None:
+    area, given = _given_area()
+    square = [[14.1, 57.7], [14.2, 57.7], [14.2, 57.8], [14.1, 57.8], [14.1, 57.7]]
+    area.set_boundary(MUNICIPALITY, {"type": "Polygon", "coordinates": [square]})
+    [boundary] = logged(*new_events(area), start=4)
+
+    row = area_changed(given, boundary)
+
+    assert row == given | {"version": 2, "position": 4}
+
+
 def test_a_change_to_an_area_without_a_row_is_an_error_not_a_guess() -> None:
     area, _ = _given_area()
     area.rename(MUNICIPALITY, "Nytt namn")

@@ -17,6 +17,7 @@ from projections.picture.rows import (
     action_changed,
     area_changed,
     assessment_published,
+    boundary_set,
     follow_up_redacted,
     report_changed,
 )
@@ -163,6 +164,23 @@ def test_an_area_defined_renamed_and_retired() -> None:
     assert (row["name"], row["retired"], row["position"]) == ("Öxnehaga centrum", False, 2)
     row = area_changed(row, retired)
     assert (row["name"], row["retired"], row["position"], row["version"]) == ("Öxnehaga centrum", True, 3, 3)
+
+
+def test_a_boundary_set_is_its_own_row_with_its_bounding_box_and_moves_the_areas_row_on() -> None:
+    area = Area.define(MUNICIPALITY, "oxnehaga", "Öxnehaga")
+    square = [[14.1, 57.7], [14.25, 57.7], [14.25, 57.8], [14.1, 57.8], [14.1, 57.7]]
+    area.set_boundary(MUNICIPALITY, {"type": "Polygon", "coordinates": [square]})
+    defined, boundary = logged(*new_events(area), start=4)
+
+    row = area_changed(area_changed(None, defined), boundary)
+    kept = boundary_set(boundary)
+
+    assert (row["position"], row["version"], row["name"]) == (5, 2, "Öxnehaga")
+    assert (kept["area_id"], kept["tenant"], kept["position"]) == (OXNEHAGA, "jonkoping", 5)
+    assert kept["geometry"] == {"type": "Polygon", "coordinates": [square]}
+    assert (kept["west"], kept["south"], kept["east"], kept["north"]) == (14.1, 57.7, 14.25, 57.8)
+    with pytest.raises(TypeError):
+        boundary_set(defined)
 
 
 def test_a_published_assessment_is_its_area_and_weeks_row_and_a_draft_is_not() -> None:

@@ -51,6 +51,8 @@ def _every_kind_of_event() -> list[Any]:
     parent = Area.define(MUNICIPALITY, code="raslatt", name="Råslätt", deso=["0680C1010"], regso=["0680R012"])
     child = Area.define(MUNICIPALITY, code="raslatt-centrum", name="Råslätt centrum", parent_id=parent.id)
     child.rename(MUNICIPALITY, "Råslätts centrum")
+    square = [[14.1, 57.7], [14.2, 57.7], [14.2, 57.8], [14.1, 57.8], [14.1, 57.7]]
+    child.set_boundary(MUNICIPALITY, {"type": "Polygon", "coordinates": [square]})
     child.retire(MUNICIPALITY, "slogs ihop med Råslätt")
     events += [*parent.collect_events(), *child.collect_events()]
     moped = Category.add(MUNICIPALITY, "mopedakning", "Mopedåkning", "Moped riding", "klotter", frozenset())

@@ -52,6 +52,11 @@ async def area(client: Client, auth: Token) -> str:
     code = f"omrade-{uuid.uuid4().hex[:8]}"
     response = await client.post("/api/v1/areas", json={"code": code, "name": "Råslätt"}, headers=auth("admin"))
     assert response.status_code == 201, response.text
+    # Read your write: tests that read the read models' tables directly find the area there.
+    params = {"min_position": response.json()["position"]}
+    while (seen := await client.get("/api/v1/picture", params=params, headers=auth("admin"))).status_code == 503:
+        assert seen.headers["retry-after"]  # still catching up (a loaded machine): the read waits again
+    assert seen.status_code == 200, seen.text
     return str(response.json()["id"])
 
 

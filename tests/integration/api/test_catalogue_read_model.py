@@ -34,8 +34,8 @@ def _auth(data_dir: Path, tenant: str, role: str = "admin") -> dict[str, str]:
 async def _cost(client: AsyncTestClient[Litestar] | httpx.AsyncClient) -> tuple[int, int]:
     """Catalogue rows read and log events decoded so far, from /metrics."""
     text = (await client.get("/metrics")).text
-    rows = re.search(r"^lagesbild_catalogue_rows_read_total (\d+)$", text, re.M)
-    decoded = re.search(r"^lagesbild_catalogue_events_decoded_total (\d+)$", text, re.M)
+    rows = re.search(r"^lagesbild_catalogue_rows_read_total (\d+)\.0$", text, re.M)
+    decoded = re.search(r"^lagesbild_catalogue_events_decoded_total (\d+)\.0$", text, re.M)
     assert rows, text
     assert decoded, text
     return int(rows[1]), int(decoded[1])

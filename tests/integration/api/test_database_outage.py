@@ -33,6 +33,7 @@ from service.app import create_app
 from service.db.embedded import EmbeddedPostgres
 from service.db.location import database_name
 from service.db.scratch import create_database
+from service.idempotency import scoped_key
 from service.settings import Settings
 from tests.integration.api.conftest import Token, report_body
 from tests.support.servers import private_postgres, serving
@@ -226,7 +227,7 @@ async def _check_the_log_and_the_read_models(dsn: str, load: Load) -> None:
             "SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events"
             " ORDER BY notification_id"
         )
-        keys = await conn.fetch("SELECT key FROM append_idempotency WHERE key LIKE '%/reporter-%'")
+        keys = await conn.fetch("SELECT key FROM append_idempotency")
         picture = {r["report_id"] for r in await conn.fetch("SELECT report_id FROM picture.reports")}
         counts = {
             (str(r["area_id"]), r["week"], r["category"]): (r["reports"], r["occurrences"])
@@ -242,7 +243,8 @@ async def _check_the_log_and_the_read_models(dsn: str, load: Load) -> None:
     stored = Counter(str(e.originator_id) for e in reports)
     assert set(stored) == written  # every 2xx is stored; nothing answered 503 is
     assert set(stored.values()) == {1}
-    assert {k["key"].rsplit("/", 1)[1] for k in keys} == {k for k, a in load.final.items() if a.status == 201}
+    sent = {scoped_key("jonkoping", "polisen-user", k) for k, a in load.final.items() if a.status == 201}
+    assert {k["key"] for k in keys} == sent  # the reporters' token: tenant jonkoping, subject polisen-user
 
     assert {str(r) for r in picture} == written
     expected: Counter[tuple[str, str, str]] = Counter()

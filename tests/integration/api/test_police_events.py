@@ -80,3 +80,28 @@ async def test_the_police_events_are_imported_once_however_often_the_file_is_rea
         ("ran", "incident_report", "polisen", "2026-03-07T23:05"),
         ("ordningsstorning", "incident_report", "polisen", "2026-03-09T01:45"),
     }
+
+
+async def test_an_event_of_an_unmapped_place_goes_to_the_area_whose_boundary_holds_its_point(
+    client: Client, auth: Token, database_dsn: str, owner_dsn: str, tmp_path: Path
+) -> None:
+    tenant = new_tenant()
+    admin = auth("admin", tenant=tenant)
+    made = await client.post("/api/v1/areas", json={"code": "raslatt", "name": "Råslätt"}, headers=admin)
+    boundary = {"type": "Polygon", "coordinates": [[[14.14, 57.74], [14.18, 57.74], [14.18, 57.76], [14.14, 57.76],
+                                                    [14.14, 57.74]]]}  # fmt: skip
+    stored = await client.put(f"/api/v1/areas/{made.json()['id']}/boundary", json=boundary, headers=admin)
+    assert stored.status_code == 200, stored.text
+    inside = _event(11, "Inbrott", "Jönköping", "2026-03-10 4:00:00 +01:00", "Inbrott i förråd.")
+    outside = _event(12, "Inbrott", "Jönköping", "2026-03-10 5:00:00 +01:00", "Inbrott i förråd.")
+    inside["location"]["gps"], outside["location"]["gps"] = "57.7512,14.1634", "57.782614,14.161788"
+    feed = tmp_path / "events.json"
+    feed.write_text(json.dumps([inside, outside], ensure_ascii=False), encoding="utf-8")
+
+    code, out, err = await _lagesbild(database_dsn, owner_dsn, "import", "police-events", str(feed), "--tenant", tenant)
+
+    assert code == 0, err
+    assert "created 1, already there 0, refused 1" in out
+    assert "refused 500012" in out
+    reports = (await client.get("/api/v1/reports", headers=auth("coordinator", tenant=tenant))).json()["reports"]
+    assert [(r["area_id"], r["occurred_at"][:16]) for r in reports] == [(made.json()["id"], "2026-03-10T04:00")]

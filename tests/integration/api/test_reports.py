@@ -94,6 +94,19 @@ async def test_a_stale_if_match_is_412_and_stores_nothing(client: Client, auth: 
     assert await head(client) == position
 
 
+async def test_a_weak_if_match_is_412_and_stores_nothing(client: Client, auth: Token, area: str) -> None:
+    report = await _submit(client, auth, area)  # at version 1: W/"1" would match it weakly, never strongly
+    position = await head(client)
+    response = await client.post(
+        f"/api/v1/reports/{report['id']}/retraction",
+        json={"reason": "dubblett"},
+        headers=auth("reporter") | {"If-Match": 'W/"1"'},
+    )
+    assert response.status_code == 412, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert await head(client) == position
+
+
 async def test_a_malformed_if_match_is_400(client: Client, auth: Token, area: str) -> None:
     report = await _submit(client, auth, area)
     response = await client.post(

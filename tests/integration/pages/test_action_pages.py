@@ -75,6 +75,40 @@ async def test_the_plan_form_sent_twice_plans_one_action(client: Client, auth: T
     assert [a["title"] for a in listed.json()["actions"]] == ["Nattvandring"]
 
 
+async def test_the_plan_form_sent_again_with_other_values_asks_to_send_it_anew(client: Client, auth: Token) -> None:
+    tenant = new_tenant()
+    area_id = await _area(client, auth, tenant)
+    await _sign_in(client, tenant=tenant)
+    form = await _plan_form(client) | {"area_id": area_id, "title": "Nattvandring", "responsible_org": "kommunen"}
+    first = await client.post("/insatser", data=form)
+    assert first.status_code == 303
+    changed = await client.post("/insatser", data=form | {"title": "Nattvandring v. 49"})
+    assert changed.status_code == 400
+    assert "Formuläret skickades redan med andra uppgifter" in changed.text
+    assert 'value="Nattvandring v. 49"' in changed.text  # the input is kept
+    fresh = re.search(r'name="token" value="([^"]+)"', changed.text)
+    assert fresh
+    assert fresh.group(1) != form["token"]
+    again = await client.post("/insatser", data=form | {"title": "Nattvandring v. 49", "token": fresh.group(1)})
+    assert again.status_code == 303
+    assert again.headers["location"].split("?")[0] != first.headers["location"].split("?")[0]
+
+
+async def test_the_plan_form_refuses_invisible_characters_and_numbers_split_across_fields(
+    client: Client, auth: Token
+) -> None:
+    tenant = new_tenant()
+    area_id = await _area(client, auth, tenant)
+    await _sign_in(client, tenant=tenant)
+    form = await _plan_form(client) | {"area_id": area_id, "responsible_org": "kommunen"}
+    invisible = await client.post("/insatser", data=form | {"title": "Natt\u200bvandring"})
+    assert invisible.status_code == 400
+    assert "Titeln får inte innehålla osynliga tecken" in invisible.text
+    split = await client.post("/insatser", data=form | {"title": "Samtal 811218", "description": "-9876"})
+    assert split.status_code == 400
+    assert "tillsammans med formulärets andra fält" in split.text
+
+
 async def test_a_planned_action_links_its_reports_and_categories(client: Client, auth: Token) -> None:
     tenant, _, action_id = await _planned(client, auth)
     detail = await client.get(f"/api/v1/actions/{action_id}", headers=auth("reporter", tenant=tenant))

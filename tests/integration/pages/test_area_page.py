@@ -362,3 +362,10 @@ async def test_the_patterns_by_weekday_and_hour_and_by_month_as_tables_with_thei
     assert (len(months), months[0], months[-1]) == (12, ["december 2025", "0"], ["november 2026", "12"])
     assert "Förekomster 1 december 2025 till 25 november 2026, svensk tid." in page
     assert "Inga förekomster rapporterade för en hel vecka." in page
+
+
+async def test_without_a_boundary_or_located_reports_no_map_and_no_hot_cell(area: Area) -> None:
+    page = (await area.page()).text
+    assert rows(page, "heta-rutor") == [["Ingen ruta har så många rapporter under perioden."]]
+    assert 'class="map"' not in page
+    assert "Rutor med minst 3 rapporter de senaste 8 veckorna" in page

@@ -142,6 +142,25 @@ async def test_a_re_sent_or_double_clicked_form_stores_one_report(client: Client
     assert other.headers["location"] != first.headers["location"]  # a newly rendered form is a new report
 
 
+async def test_a_form_sent_again_with_other_values_asks_to_send_it_anew(client: Client, auth: Token) -> None:
+    await _sign_in(client, "reporter")
+    form = await _form(client, await _area(client, auth))
+    first = await client.post("/rapportera", data=form)
+    assert first.status_code == 303
+    before = await head(client)
+    changed = await client.post("/rapportera", data=form | {"antal": "5"})
+    assert changed.status_code == 400
+    assert "Formuläret skickades redan med andra uppgifter" in changed.text
+    assert 'value="5"' in changed.text  # the input kept
+    fresh = re.search(r'name="token" value="([0-9a-f]{32})"', changed.text)
+    assert fresh
+    assert fresh.group(1) != form["token"]
+    assert await head(client) == before
+    again = await client.post("/rapportera", data=form | {"antal": "5", "token": fresh.group(1)})
+    assert again.status_code == 303
+    assert again.headers["location"] != first.headers["location"]
+
+
 async def test_refusals_stand_beside_their_fields_with_the_input_kept(client: Client, auth: Token) -> None:
     await _sign_in(client, "reporter")
     before = await head(client)

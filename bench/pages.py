@@ -1,0 +1,227 @@
+"""Benchmark: the web app's pages rendered by the server while reports arrive, and the overview's first load.
+
+On a scratch database holding `--events` synthetic events (bench/events.py: 8 partnerships, the
+one read being jonkoping with 24 areas), `lagesbild serve` in its own process, caught up. Then,
+in rounds that take turns (the machine is shared: a slow spell spoils one run of each, not all
+runs of one), each target read by 32 readers paced at 10/s each (320/s) while reports are posted
+at 500/s (bench/picture_load.py):
+
+- the baseline, `GET /api/v1/picture` (the overview's query as JSON, by bearer token);
+- Översikt, `GET /` (the same query rendered, by session cookie);
+- Granskning, `GET /granskning` (the audit trail's first page and its filter form);
+- Område, `GET /omraden/{id}` of a random one of the 24 areas (AREA_PAGE below).
+
+And the first load of the overview: its HTML and every stylesheet, script and image it links,
+in bytes as served, each from the service's own origin. Writes its table into bench/RESULTS.md.
+
+    .venv/bin/python -m bench.pages [--events 200000] [--seconds 10] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from bench.api import free_port, start_server, wait_ready
+from bench.catchup import cpu_seconds
+from bench.projections import _subprocess
+from bench.scratch_log import copy_log
+from bench.support import bench_server, machine_details, write_section
+from bench.tenants import tenant_areas
+from service.db.location import database_name, with_database
+from service.db.scratch import scratch_database
+from service.web.auth import mint_development_token
+
+TENANT = "jonkoping"
+P99_TARGET_MS, FIRST_LOAD_TARGET = 15.0, 150_000
+AREA_PAGE: str | None = "/omraden/{id}"
+"""The area page's path with `{id}` for an area; None would leave it out (a tree without the page)."""
+LINKED = re.compile(r'<(?:link[^>]*\shref|script[^>]*\ssrc|img[^>]*\ssrc)="([^"]+)"')
+
+
+def sign_in(base: str, roles: list[str]) -> str:
+    """A session of the pages through the development sign-in form: the Cookie header's value."""
+    with httpx.Client(base_url=base) as client:
+        form = client.get("/login")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', form.text)
+        assert token, "no CSRF token in the sign-in form"
+        fields = {"_csrf_token": token[1], "tenant": TENANT, "org": "kommunen", "roles": roles, "sub": "bench-user"}
+        answer = client.post("/login", data=fields)
+        assert answer.status_code == 303, answer.text
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def first_load(base: str, cookie: str) -> dict[str, Any]:
+    """The overview's HTML and everything it links (stylesheets, scripts, images): bytes each, and their origins."""
+    with httpx.Client(base_url=base, headers={"Cookie": cookie}) as client:
+        page = client.get("/")
+        assert page.status_code == 200, page.text
+        sizes = {"/ (HTML)": len(page.content)}
+        foreign = []
+        for href in LINKED.findall(page.text):
+            url = urljoin(base + "/", href)
+            if urlsplit(url).netloc != urlsplit(base).netloc:
+                foreign.append(href)
+                continue
+            linked = client.get(url)
+            assert linked.status_code == 200, href
+            sizes[href] = len(linked.content)
+    return {"sizes": sizes, "total": sum(sizes.values()), "foreign": foreign}
+
+
+def wait_caught_up(base: str, token: str) -> None:
+    """Wait until the picture, the audit trail and the catalogue have applied the whole log (each ask waits 2 s)."""
+    head = httpx.get(f"{base}/ready").json()["head_position"]
+    for path in ("/api/v1/picture", "/api/v1/audit", "/api/v1/areas"):
+        while True:
+            answer = httpx.get(
+                base + path, params={"min_position": head}, headers={"Authorization": f"Bearer {token}"}, timeout=10
+            )
+            if answer.status_code == 200:
+                break
+            assert answer.status_code == 503, answer.text
+
+
+async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """The server on the scratch log; each target read in turn, `args.rounds` times; the first load."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(urls, data_dir, port)
+    try:
+        await asyncio.to_thread(wait_ready, base, server)
+        roles = ["reporter", "coordinator", "auditor"]
+        token = mint_development_token(data_dir, sub="bench-polis", tenant=TENANT, org="polisen", roles=roles)
+        await asyncio.to_thread(wait_caught_up, base, token)
+        cookie = await asyncio.to_thread(sign_in, base, ["coordinator", "auditor"])
+        areas = [str(a) for a in tenant_areas(TENANT)]
+        targets = {"baseline: GET /api/v1/picture": ["/api/v1/picture"], "Översikt: GET /": ["/"]}
+        targets["Granskning: GET /granskning"] = ["/granskning"]
+        if AREA_PAGE:
+            targets[f"Område: GET {AREA_PAGE}"] = [AREA_PAGE.format(id=area) for area in areas]
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
+
+        async def measure(paths: list[str], write_rate: float) -> dict[str, Any]:
+            load = [
+                "bench.picture_load", "--port", str(port), "--dsn", urls.service, "--token", token,
+                "--areas", ",".join(areas), "--paths", ",".join(paths), "--cookie", cookie,
+                "--seconds", str(args.seconds), "--readers", str(args.readers),
+                "--reader-rate", str(args.reader_rate), "--write-rate", str(write_rate),
+            ]  # fmt: skip
+            cpu = cpu_seconds(server.pid)
+            run = await _subprocess(*load)
+            run["server_cpu_seconds"] = cpu_seconds(server.pid) - cpu
+            run["server_cpu_percent"] = run["server_cpu_seconds"] / (args.seconds + 2) * 100
+            return run
+
+        for n in range(args.rounds):
+            for name, paths in targets.items():
+                run = await measure(paths, args.write_rate)
+                runs[name].append(run)
+                print(f"round {n + 1}, {name}: p50 {run['read_p50_ms']:.1f} ms, p99 {run['read_p99_ms']:.1f} ms")
+        # Without the writes the server's CPU is the reads' own: per read, less moved by the machine's other work.
+        alone = {name: await measure(paths, 0.0) for name, paths in targets.items()}
+        loaded = await asyncio.to_thread(first_load, base, cookie)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"runs": runs, "alone": alone, "first_load": loaded}
+
+
+def main(args: argparse.Namespace) -> None:
+    load = os.getloadavg()[0]
+    with bench_server() as server_dsn, tempfile.TemporaryDirectory() as tmp:
+
+        async def run() -> dict[str, Any]:
+            async with scratch_database(server_dsn, "lagesbild_bench_pages") as urls:
+                events = await copy_log(with_database(server_dsn, database_name(urls.service)), args.events)
+                print(f"{events:,} events copied in")
+                return {"events": events, **await serve_and_load(urls, Path(tmp), args)}
+
+        result = asyncio.run(run())
+    report(result, args, (load, os.getloadavg()[0]))
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return sorted(runs, key=lambda run: float(run["read_p99_ms"]))[len(runs) // 2]
+
+
+def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float]) -> None:
+    def mark(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    lines = [
+        "| pages read (32 readers, paced) with reports written | reads/s | p50 / p99 / max | p99 of each round |"
+        " server CPU | writes/s | errors (reads, writes) | without the writes: p50 / p99, server CPU per read |"
+        " target p99 ≤ 15 ms |",
+        "|---|---:|---|---|---:|---:|---|---|---|",
+    ]
+    for name, runs in r["runs"].items():
+        m = _median_run(runs)
+        baseline = name.startswith("baseline")
+        rounds = " / ".join(f"{run['read_p99_ms']:.1f}" for run in runs)
+        alone = r["alone"][name]
+        per_read = alone["server_cpu_seconds"] / max(1.0, alone["read_rate"] * (args.seconds + 1)) * 1000
+        quiet = f"{alone['read_p50_ms']:.1f} / {alone['read_p99_ms']:.1f} ms, {per_read:.2f} ms"
+        lines.append(
+            f"| {name} | {m['read_rate']:,.0f} | {m['read_p50_ms']:.1f} / **{m['read_p99_ms']:.1f}** /"
+            f" {m['read_max_ms']:.0f} ms | {rounds} |"
+            f" {statistics.median(run['server_cpu_percent'] for run in runs):.0f} % | {m['write_rate']:,.0f} |"
+            f" {sum(run['read_errors'] for run in runs)}, {sum(run['write_errors'] for run in runs)} | {quiet} |"
+            f" {'(baseline)' if baseline else mark(m['read_p99_ms'] <= P99_TARGET_MS)} |"
+        )
+    if AREA_PAGE is None:
+        missing = "not measured: the page is not in this tree yet (AREA_PAGE)"
+        lines.append(f"| Område: GET /omraden/{{id}} | – | {missing} | | | | | | |")
+    loaded = r["first_load"]
+    parts = ", ".join(f"{name} {size:,} B" for name, size in loaded["sizes"].items())
+    own = "all from the service's own origin" if not loaded["foreign"] else f"**from elsewhere: {loaded['foreign']}**"
+    first = (
+        f"First load of the overview (HTML and all it links, uncompressed, as served): **{loaded['total']:,} bytes**"
+        f" ({parts}); {own}. Target ≤ 150 kB: {mark(loaded['total'] <= FIRST_LOAD_TARGET and not loaded['foreign'])}."
+    )
+    notes = (
+        f"The log: {r['events']:,} synthetic events (bench/events.py), COPYed into a scratch database; the server"
+        " (`lagesbild serve`, projections in-process) caught up before the reads. The pages are read as a"
+        " coordinator and auditor of jonkoping (24 areas) by session cookie, the baseline by bearer token. Each"
+        f" run: {args.readers} keep-alive readers at {args.reader_rate:g}/s each, reports posted at"
+        f" {args.write_rate:g}/s over 16 connections, {args.seconds:g} s after 1 s of warm-up"
+        f" (bench/picture_load.py); {args.rounds} rounds in which the targets take turns, the run with the median"
+        " p99 shown with its round's figures, every round's p99 beside it. Load average before and after:"
+        f" {load[0]:.1f} and {load[1]:.1f} (the machine is shared with other work)."
+    )
+    if max(load) > (os.cpu_count() or 1):
+        notes += (
+            " The load average was above the machine's cores: every process, this server and its PostgreSQL"
+            " included, got a share of a core (the server's CPU above), so the latencies are the machine's queue,"
+            " not the service's, and the targets cannot be judged from this run. The server's CPU per read"
+            " (without the writes) compares the targets with each other and with the baseline."
+        )
+    table = "\n".join(lines)
+    print(f"\n{table}\n\n{first}")
+    write_section(
+        "pages",
+        "The web app: pages under writes and the overview's first load (`bench/pages.py`)",
+        " ".join([".venv/bin/python -m bench.pages", *sys.argv[1:]]),
+        f"{machine_details()}\n\n{table}\n\n{first}\n\n{notes}",
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the targets, taking turns (median shown)")
+    parser.add_argument("--readers", type=int, default=32)
+    parser.add_argument("--reader-rate", type=float, default=10.0, help="reads a second per reader")
+    parser.add_argument("--write-rate", type=float, default=500.0)
+    main(parser.parse_args())
