@@ -27,6 +27,7 @@ from service.api.audit import AuditController
 from service.api.categories import CategoryController
 from service.api.imports import ImportController
 from service.api.maps import MapController
+from service.api.patterns import PatternsController
 from service.api.picture import PictureController
 from service.api.reads import ReadLogController
 from service.api.reports import ReportController
@@ -129,6 +130,7 @@ def create_app(
             ActionController,
             AssessmentController,
             PictureController,
+            PatternsController,
             MapController,
             AuditController,
             ReadLogController,

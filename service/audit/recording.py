@@ -17,6 +17,7 @@ Kind = Literal[
     "actions",
     "picture",
     "overview",
+    "patterns",
     "cells",
     "lagesbild",
     "audit",

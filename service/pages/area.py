@@ -16,11 +16,13 @@ from litestar.response import Template
 
 from domain.errors import PersonalDataFound
 from domain.weeks import SWEDEN, week_of
+from projections.patterns import queries as pattern_queries
 from projections.picture import lists as list_queries
 from projections.picture import maps as map_queries
 from projections.picture import queries as picture_queries
 from projections.tenancy import tenant_connection
 from service import maps
+from service.api.patterns import period
 from service.audit.recording import recorded
 from service.errors import NotFound
 from service.pages.actions import EFFECT_WORDS, STATUSES, category_names
@@ -28,6 +30,7 @@ from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, re
 from service.pages.charts import bar_chart
 from service.pages.maps import hot_cell_map
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
+from service.pages.patterns import patterns_view
 from service.pages.rendering import page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
@@ -136,6 +139,8 @@ async def area_page(
         if picture is None:
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
+        since, until = period(None, None, context.now.astimezone(SWEDEN).date())  # the last 12 months
+        patterns = await pattern_queries.patterns(conn, tenant, area_id, since, until, None)
         boundary = await map_queries.boundary(conn, tenant, area_id)
         cells = await maps.hot_cell_features(
             conn, tenant, area_id, picture["week"], filters.weeks, context.settings.hot_cell_min_reports
@@ -161,6 +166,7 @@ async def area_page(
         latest_published=_local((picture["assessment"] or {}).get("published_at")),
         this_week=_this_week(picture, names),
         charts=_charts(picture, names),
+        patterns=patterns_view(patterns | {"from": since.isoformat(), "to": until.isoformat()}),
         cells=cells or [],
         cell_map=hot_cell_map(picture["area"]["name"], boundary, cells or []),
         min_reports=context.settings.hot_cell_min_reports,

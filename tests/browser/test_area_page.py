@@ -17,6 +17,8 @@ def test_from_the_overview_to_an_area_and_its_filters(page: Page) -> None:
     expect(page.get_by_role("img", name=re.compile(r"förekomster per vecka$")).first).to_be_visible()
     page.locator("details.chart-table summary").first.click()
     expect(page.locator("details.chart-table table").first).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile(r"^Förekomster per veckodag och timme"))).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile(r"^Förekomster per månad"))).to_be_visible()
     assert axe_violations(page) == []
 
     page.get_by_label("Vecka", exact=True).fill("vecka 47")

@@ -98,7 +98,7 @@ async def test_ready_and_metrics_report_each_projection(client: Client, auth: To
     await client.get("/api/v1/picture", params={"min_position": written["position"]}, headers=auth("reporter"))
     ready = (await client.get("/ready")).json()
     by_name = {p["projection"]: p for p in ready["projections"]}
-    assert set(by_name) == {"picture", "audit", "catalogue"}
+    assert set(by_name) == {"picture", "audit", "catalogue", "patterns"}
     assert by_name["picture"]["position"] >= written["position"]
     assert by_name["picture"]["failure"] is None
     metrics = (await client.get("/metrics")).text

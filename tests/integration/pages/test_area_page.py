@@ -60,11 +60,14 @@ class Area:
         assert answer.status_code == 303, answer.text
 
     async def page(self, area_id: str | None = None, **params: Any) -> Any:
-        """The page, once the picture has caught up with what was written (the API waits for it)."""
-        caught_up = await self.client.get(
-            f"/api/v1/areas/{self.id}/picture", params={"min_position": self.position}, headers=self.headers("auditor")
-        )
-        assert caught_up.status_code == 200, caught_up.text
+        """The page, once the picture and the patterns have caught up with what was written (the API waits for it)."""
+        for read_model in ("picture", "patterns"):
+            caught_up = await self.client.get(
+                f"/api/v1/areas/{self.id}/{read_model}",
+                params={"min_position": self.position},
+                headers=self.headers("auditor"),
+            )
+            assert caught_up.status_code == 200, caught_up.text
         return await self.client.get(f"/omraden/{area_id or self.id}", params=params)
 
 
@@ -108,7 +111,7 @@ async def area(database_dsn: str, data_dir: Path) -> AsyncIterator[Area]:
 
 def rows(page: str, table_id: str) -> list[list[str]]:
     """The body rows of the table `table_id`, each as its cells' text."""
-    table = re.search(rf'<table class="table" id="{table_id}">(.*?)</table>', page, re.S)
+    table = re.search(rf'<table class="table[^"]*" id="{table_id}">(.*?)</table>', page, re.S)
     assert table, f"no table {table_id}"
     body = table.group(1).split("<tbody>")[1]
     return [
@@ -343,6 +346,22 @@ async def test_a_broken_link_to_older_reports_is_said_in_words(area: Area) -> No
     answer = await area.page(fran="9" * 30)
     assert answer.status_code == 400
     assert '<li><a href="#rapporter">Länken till äldre rapporter gäller inte' in answer.text
+
+
+async def test_the_patterns_by_weekday_and_hour_and_by_month_as_tables_with_their_numbers(area: Area) -> None:
+    page = (await area.page()).text
+    grid = rows(page, "monster-veckodag-timme")
+    assert [row[0] for row in grid] == ["Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag"]
+    assert {len(row) for row in grid} == {26}  # the day, 24 hours, the total
+    hour_20 = 21  # (the day's name comes first)
+    assert (grid[1][hour_20], grid[1][-1]) == ("5", "5")  # Tuesday 20:00: klotter 3, belysning 2 (the fire retracted)
+    assert (grid[2][hour_20], grid[2][-1]) == ("7", "7")  # Wednesdays 20:00: klotter 1 + 4 + 2
+    assert sum(int(cell) for row in grid for cell in row[1:-1]) == 12
+    assert 'class="heat heat--4">7<' in page  # the largest cell darkest, its number written in it
+    months = rows(page, "monster-manader")
+    assert (len(months), months[0], months[-1]) == (12, ["december 2025", "0"], ["november 2026", "12"])
+    assert "Förekomster 1 december 2025 till 25 november 2026, svensk tid." in page
+    assert "Inga förekomster rapporterade för en hel vecka." in page
 
 
 async def test_without_a_boundary_or_located_reports_no_map_and_no_hot_cell(area: Area) -> None:
