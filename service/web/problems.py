@@ -11,6 +11,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
 from litestar.types import ExceptionHandlersMap
 from msgspec import UNSET, UnsetType
 
@@ -48,6 +49,18 @@ def problem(
     return Response(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def _declared_name(request: Request[Any, Any, Any], key: str) -> str:
+    """A parameter as the client names it (`from`), not as the handler's argument (`since`)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except (AttributeError, KeyError):  # no handler yet (the route did not match)
+        return key
+    definition = getattr(parameter, "kwarg_definition", None)
+    if isinstance(definition, ParameterKwarg):
+        return definition.query or definition.name or key
+    return key
+
+
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     extra = exc.extra if isinstance(exc.extra, list) else []
     if not extra:  # the body is not JSON at all
@@ -55,7 +68,7 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
     errors = []
     for item in extra:
         message = str(item.get("message", "invalid"))
-        field = str(item.get("key", ""))
+        field = _declared_name(request, str(item.get("key", "")))
         path = _PATH_IN_MESSAGE.search(message)
         named = _FIELD_IN_MESSAGE.search(message)
         if path and path.group(1):

@@ -65,3 +65,9 @@ async def test_declared_parameters_and_dates_pass(client: Client, auth: Token) -
     for url in ok:
         response = await client.get(url, headers=headers)
         assert response.status_code == 200, (url, response.text)
+
+
+async def test_a_bad_value_is_named_as_the_client_sent_it(client: Client, auth: Token) -> None:
+    answer = await client.get("/api/v1/audit", params={"from": "igår"}, headers=auth("auditor"))
+    assert answer.status_code == 422, answer.text
+    assert [e["field"] for e in answer.json()["errors"]] == ["from"]  # not the handler's `since`
