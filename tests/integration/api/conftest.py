@@ -25,11 +25,21 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("lagesbild-data")
 
 
-@pytest.fixture
-async def client(database_dsn: str, data_dir: Path) -> AsyncIterator[Client]:
-    """A client of the whole app, lifespan included."""
+@pytest.fixture(scope="session")
+def app(database_dsn: str, data_dir: Path) -> Litestar:
+    """The app on the default settings, made once for the session.
+
+    Registering its routes costs more than most tests; its lifespan (pools, store, runners, read log)
+    starts afresh for each test's client.
+    """
     settings = Settings.from_env({"DATABASE_URL": database_dsn, "LAGESBILD_DATA_DIR": str(data_dir)})
-    async with AsyncTestClient(create_app(settings, database_dsn)) as test_client:
+    return create_app(settings, database_dsn)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[Client]:
+    """A client of the whole app, lifespan included."""
+    async with AsyncTestClient(app) as test_client:
         yield test_client
 
 
