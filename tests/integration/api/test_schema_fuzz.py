@@ -26,7 +26,7 @@ from service.settings import Settings
 from service.web.auth import ROLES, mint_development_token
 from tests.support.server import serving
 
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 12
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 CATEGORIES = ["klotter", "belysning", "brand"]
 
