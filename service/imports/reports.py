@@ -76,7 +76,7 @@ async def import_reports(
         else:
             outcome.problems += checked
             outcome.rows.append(RowOutcome(number, "refused", None))
-    stored = await _stored(store, [c.report.id for c in candidates])
+    stored = await store.existing([c.report.id for c in candidates])
     fresh: list[Candidate] = []
     for candidate in candidates:
         if candidate.report.id in stored:
@@ -92,13 +92,6 @@ async def import_reports(
         outcome.rows += [RowOutcome(c.row, status, c.report.id) for c in fresh]
     outcome.rows.sort(key=lambda r: r.row)
     return outcome
-
-
-async def _stored(store: EventStore, ids: list[UUID]) -> set[UUID]:
-    rows = await store.pool.fetch(
-        "SELECT originator_id FROM stored_events WHERE originator_id = ANY($1::uuid[]) AND originator_version = 1", ids
-    )
-    return {row[0] for row in rows}
 
 
 async def _append(store: EventStore, chunk: list[Candidate], outcome: ImportOutcome) -> None:

@@ -153,6 +153,14 @@ class EventStore:
         )
         return [Notification(r[1], r[2], r[3], bytes(r[4]), r[0]) for r in rows]
 
+    async def existing(self, originator_ids: list[UUID]) -> set[UUID]:
+        """Which of `originator_ids` have been stored (as the first events of their aggregates)."""
+        rows = await self.pool.fetch(
+            "SELECT originator_id FROM stored_events WHERE originator_id = ANY($1::uuid[]) AND originator_version = 1",
+            originator_ids,
+        )
+        return {UUID(bytes=row[0].bytes) for row in rows}
+
     async def head(self) -> int:
         """The position of the last stored event (0 when the log is empty)."""
         value = await self.pool.fetchval("SELECT coalesce(max(notification_id), 0) FROM stored_events")
