@@ -45,16 +45,17 @@ def free_port() -> int:
         return port
 
 
-def start_server(urls: DatabaseUrls, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """`lagesbild serve` on the database at `urls` in a process of its own, quiet (no access log)."""
+def start_server(
+    urls: DatabaseUrls, data_dir: Path, port: int, command: str = "serve", projections: str = "in-process"
+) -> subprocess.Popen[bytes]:
+    """`lagesbild serve` (or `project`) on the database at `urls` in a process of its own, quiet (no access log)."""
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
         "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
-        "LAGESBILD_WRITE_RATE": WRITE_RATE,
+        "LAGESBILD_WRITE_RATE": WRITE_RATE, "LAGESBILD_PROJECTIONS": projections,
     }  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, stdin=subprocess.DEVNULL
-    )
+    argv = [sys.executable, "-m", "service.cli", command, *(["--port", str(port)] if command == "serve" else [])]
+    return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:

@@ -96,7 +96,10 @@ async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace) ->
     """The server on the scratch log; each target read in turn, `args.rounds` times; the first load."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(urls, data_dir, port)
+    separate = args.projections == "separate"
+    server = start_server(urls, data_dir, port, projections="off" if separate else "in-process")
+    # As deployed (deploy/): the read models kept by `lagesbild project`, a process of its own.
+    worker = start_server(urls, data_dir, port, command="project") if separate else None
     try:
         await asyncio.to_thread(wait_ready, base, server)
         roles = ["reporter", "coordinator", "auditor"]
@@ -117,10 +120,12 @@ async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace) ->
                 "--seconds", str(args.seconds), "--readers", str(args.readers),
                 "--reader-rate", str(args.reader_rate), "--write-rate", str(write_rate),
             ]  # fmt: skip
-            cpu = cpu_seconds(server.pid)
+            cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid) if worker else 0.0
             run = await _subprocess(*load)
             run["server_cpu_seconds"] = cpu_seconds(server.pid) - cpu
             run["server_cpu_percent"] = run["server_cpu_seconds"] / (args.seconds + 2) * 100
+            worker_seconds = cpu_seconds(worker.pid) - worker_cpu if worker else 0.0
+            run["worker_cpu_percent"] = worker_seconds / (args.seconds + 2) * 100
             return run
 
         for n in range(args.rounds):
@@ -132,8 +137,10 @@ async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace) ->
         alone = {name: await measure(paths, 0.0) for name, paths in targets.items()}
         loaded = await asyncio.to_thread(first_load, base, cookie)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
     return {"runs": runs, "alone": alone, "first_load": loaded}
 
 
@@ -149,6 +156,19 @@ def main(args: argparse.Namespace) -> None:
 
         result = asyncio.run(run())
     report(result, args, (load, os.getloadavg()[0]))
+
+
+WHERE = {
+    "in-process": "projections in-process",
+    "separate": "projections off, the read models kept by `lagesbild project` in a process of its own, as deployed;"
+    " the server CPU column gives the server's + the worker's",
+}
+
+
+def _cpu(runs: list[dict[str, Any]]) -> str:
+    server = f"{statistics.median(run['server_cpu_percent'] for run in runs):.0f} %"
+    worker = statistics.median(run["worker_cpu_percent"] for run in runs)
+    return f"{server} + {worker:.0f} %" if worker else server
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -175,7 +195,7 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
         lines.append(
             f"| {name} | {m['read_rate']:,.0f} | {m['read_p50_ms']:.1f} / **{m['read_p99_ms']:.1f}** /"
             f" {m['read_max_ms']:.0f} ms | {rounds} |"
-            f" {statistics.median(run['server_cpu_percent'] for run in runs):.0f} % | {m['write_rate']:,.0f} |"
+            f" {_cpu(runs)} | {m['write_rate']:,.0f} |"
             f" {sum(run['read_errors'] for run in runs)}, {sum(run['write_errors'] for run in runs)} | {quiet} |"
             f" {'(baseline)' if baseline else mark(m['read_p99_ms'] <= P99_TARGET_MS)} |"
         )
@@ -191,7 +211,7 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
     )
     notes = (
         f"The log: {r['events']:,} synthetic events (bench/events.py), COPYed into a scratch database; the server"
-        " (`lagesbild serve`, projections in-process) caught up before the reads. The pages are read as a"
+        f" (`lagesbild serve`, {WHERE[args.projections]}) caught up before the reads. The pages are read as a"
         " coordinator and auditor of jonkoping (24 areas) by session cookie, the baseline by bearer token. Each"
         f" run: {args.readers} keep-alive readers at {args.reader_rate:g}/s each, reports posted at"
         f" {args.write_rate:g}/s over 16 connections, {args.seconds:g} s after 1 s of warm-up"
@@ -224,4 +244,10 @@ if __name__ == "__main__":
     parser.add_argument("--readers", type=int, default=32)
     parser.add_argument("--reader-rate", type=float, default=10.0, help="reads a second per reader")
     parser.add_argument("--write-rate", type=float, default=500.0)
+    parser.add_argument(
+        "--projections",
+        choices=("in-process", "separate"),
+        default="in-process",
+        help="the read models kept in the server's process (./dev run) or by `lagesbild project` (as deployed)",
+    )
     main(parser.parse_args())

@@ -26,11 +26,10 @@ def collection(features: list[Feature]) -> dict[str, Any]:
 
 async def picture_features(conn: Connection, tenant: str, this_week: str) -> tuple[dict[str, Any], list[Feature]]:
     """The overview (queries.overview) and one feature per active area with a boundary; those without are left out."""
-    found = await picture_queries.overview(conn, tenant, this_week)
-    shapes = await map_queries.boundaries(conn, tenant)
+    found, shapes = await picture_queries.overview(conn, tenant, this_week, boundaries=True)
     features = []
     for row in found["areas"]:
-        geometry = shapes.get(UUID(row["area"]["id"]))
+        geometry = shapes.get(row["area"]["id"])
         if geometry is None:
             continue
         properties = {

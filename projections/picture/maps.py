@@ -20,16 +20,6 @@ def _geometry(value: Any) -> dict[str, Any]:
     return parsed
 
 
-async def boundaries(conn: Connection, tenant: str) -> dict[UUID, dict[str, Any]]:
-    """Each active area's boundary (GeoJSON geometry) by area id; areas without one are absent."""
-    rows = await conn.fetch(
-        "SELECT b.area_id, b.geometry FROM picture.boundaries b JOIN picture.areas a USING (area_id)"
-        " WHERE b.tenant = $1 AND NOT a.retired",
-        tenant,
-    )
-    return {r["area_id"]: _geometry(r["geometry"]) for r in rows}
-
-
 async def boundary(conn: Connection, tenant: str, area_id: UUID) -> dict[str, Any] | None:
     """One area's boundary, or None if it has none."""
     value = await conn.fetchval(

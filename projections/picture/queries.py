@@ -131,45 +131,54 @@ def _totals(rows: list[Any]) -> dict[UUID, dict[str, int]]:
     return totals
 
 
-async def overview(conn: Connection, tenant: str, this_week: str) -> dict[str, Any]:
-    """Every active area: its level, this week's total, its trend, its open actions (the heat map)."""
-    position = await conn.fetchval(_POSITION)
-    areas = await conn.fetch(
-        "SELECT area_id, code, name FROM picture.areas WHERE tenant = $1 AND NOT retired ORDER BY name", tenant
-    )
+# The overview in one statement, so one snapshot and one round trip: a row per active area with
+# its latest assessment, its open actions and its weekly totals (summed over categories by
+# PostgreSQL: in Python, the rows per area, week and category were a quarter of the read's CPU),
+# and, for a map, its boundary.
+_OVERVIEW = """
+SELECT (SELECT position FROM projection_generations WHERE projection = 'picture' AND active) AS position,
+    a.area_id, a.code, a.name, l.level, l.week, o.n, t.weeks, t.totals,
+    CASE WHEN $4 THEN (SELECT geometry FROM picture.boundaries b WHERE b.tenant = $1 AND b.area_id = a.area_id) END
+FROM picture.areas a
+LEFT JOIN LATERAL (SELECT s.level, s.week FROM picture.assessments s
+    WHERE s.tenant = $1 AND s.area_id = a.area_id ORDER BY s.week DESC LIMIT 1) l ON true
+CROSS JOIN LATERAL (SELECT count(*) AS n FROM picture.actions x
+    WHERE x.tenant = $1 AND x.area_id = a.area_id AND x.status IN ('planned', 'started')) o
+CROSS JOIN LATERAL (SELECT array_agg(w.week) AS weeks, array_agg(w.total) AS totals FROM (
+    SELECT c.week, sum(c.occurrences)::bigint AS total FROM picture.weekly_counts c
+    WHERE c.tenant = $1 AND c.area_id = a.area_id AND c.week >= $2 AND c.week <= $3 GROUP BY c.week) w) t
+WHERE a.tenant = $1 AND NOT a.retired
+ORDER BY a.name
+"""
+
+
+async def overview(
+    conn: Connection, tenant: str, this_week: str, *, boundaries: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Every active area: its level, this week's total, its trend, its open actions (the heat map).
+
+    Also each area's boundary (GeoJSON geometry, as stored) by area id if `boundaries`; areas without one are absent.
+    """
     span = weeks_back(this_week, PREVIOUS_WEEKS + 1)
-    totals = _totals(await _counts(conn, tenant, span))
-    levels = {
-        r["area_id"]: r
-        for r in await conn.fetch(
-            "SELECT DISTINCT ON (area_id) area_id, level, week FROM picture.assessments"
-            " WHERE tenant = $1 ORDER BY area_id, week DESC",
-            tenant,
-        )
-    }
-    open_actions = {
-        r["area_id"]: r["n"]
-        for r in await conn.fetch(
-            "SELECT area_id, count(*) AS n FROM picture.actions"
-            " WHERE tenant = $1 AND status IN ('planned', 'started') GROUP BY area_id",
-            tenant,
-        )
-    }
-    rows = []
-    for area in areas:
-        weekly = totals.get(area["area_id"], {})
-        level = levels.get(area["area_id"])
+    areas = await conn.fetch(_OVERVIEW, tenant, span[0], span[-1], boundaries)
+    # (no active area: no row to carry the position, which a second statement reads)
+    position = areas[0]["position"] if areas else await conn.fetchval(_POSITION)
+    rows, shapes = [], {}
+    for _, area_id, code, name, level, level_week, open_actions, weeks, totals, geometry in areas:
+        weekly = dict(zip(weeks, totals, strict=True)) if weeks is not None else {}  # array_agg of none: NULL
         rows.append(
             {
-                "area": {"id": str(area["area_id"]), "code": area["code"], "name": area["name"]},
-                "level": level["level"] if level else None,
-                "level_week": level["week"] if level else None,
+                "area": {"id": str(area_id), "code": code, "name": name},
+                "level": level,
+                "level_week": level_week,
                 "total": weekly.get(this_week, 0),
                 "trend": trend(weekly.get(this_week, 0), [weekly.get(w, 0) for w in span[:-1]]),
-                "open_actions": open_actions.get(area["area_id"], 0),
+                "open_actions": open_actions,
             }
         )
-    return {"week": this_week, "areas": rows, "position": int(position or 0)}
+        if geometry is not None:
+            shapes[str(area_id)] = _decode(geometry) if isinstance(geometry, str) else geometry
+    return {"week": this_week, "areas": rows, "position": int(position or 0)}, shapes
 
 
 async def weekly(conn: Connection, tenant: str, week: str) -> dict[str, Any]:

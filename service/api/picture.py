@@ -91,11 +91,11 @@ class PictureController(Controller):
         """Every active area: level, this week's total, trend, open actions; as GeoJSON, those with a boundary."""
         await read_your_writes(context.tracker, "picture", min_position)
         tenant = context.identity.tenant
-        async with tenant_connection(context.pool, tenant) as conn:
+        async with context.readers.statement(tenant) as conn:  # one statement
             if wanted(accept, ("geojson",)) == "geojson":
                 _, features = await maps.picture_features(conn, tenant, week_of(context.now))
                 return Response(maps.collection(features), media_type=GEOJSON_MEDIA_TYPE)  # type: ignore[arg-type]
-            found = await picture_queries.overview(conn, tenant, week_of(context.now))
+            found, _ = await picture_queries.overview(conn, tenant, week_of(context.now))
         return Response(msgspec.convert(found, Overview))
 
     @get(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, get
 from litestar.response import ServerSentEvent, Template
 from markupsafe import Markup
 
 from domain.weeks import week_of
-from projections.tenancy import tenant_connection
 from service import maps
+from service.api.picture_shapes import Overview
 from service.api.stream import picture_stream
 from service.audit.recording import recorded
 from service.pages.maps import Shape, area_map
@@ -28,10 +29,11 @@ TRENDS = {"up": "Ökar", "down": "Minskar", "flat": "Oförändrad"}
 async def overview(request: Request[Any, Any, Any], context: Context) -> Template:
     """The same query as the API's GET /api/v1/picture, as a map of the areas with a boundary and as a table."""
     tenant = context.identity.tenant
-    async with tenant_connection(context.pool, tenant) as conn:
+    async with context.readers.statement(tenant) as conn:  # one statement
         found, features = await maps.picture_features(conn, tenant, week_of(context.now))
+    shown = msgspec.convert(found, Overview)  # attributes for the template: cheaper to look up than dict keys
     return page(
-        request, "overview.html", title="Översikt", overview=found, levels=LEVELS, no_level=NO_LEVEL, trends=TRENDS,
+        request, "overview.html", title="Översikt", overview=shown, levels=LEVELS, no_level=NO_LEVEL, trends=TRENDS,
         area_map=overview_map(features, len(found["areas"])),
     )  # fmt: skip
 

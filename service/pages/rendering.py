@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment, FileSystemLoader
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -46,8 +47,10 @@ def navigation(identity: Identity | None) -> list[Link]:
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    """Jinja2 on the pages' templates (autoescaping on, the engine's default)."""
-    return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine)
+    """Jinja2 on the pages' templates, autoescaping on; each template read once (restart to see one edited)."""
+    # auto_reload would stat the template and each it extends on every page served.
+    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
 
 
 def page(
