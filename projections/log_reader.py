@@ -13,6 +13,10 @@ and decode again, fall further behind, and lose the next one too (seen: over hal
 a million events decoded twice in a catch-up of both, 55-59 against 41 µs of CPU per event). Runners on
 batches of their own (they started from different positions) never wait for each other, and no
 runner waits longer than `OTHERS_SECONDS` for one that has stopped moving.
+Following the head of a busy log, the runners read short batches, a few times a second each: a
+short batch read less than `HEAD_SECONDS` ago serves every runner whose position lies in it (the
+part after its position), so each event is decoded once there too. A runner given such a batch
+knows when it was read (`Batch.started`) and reads again if it has heard of an append since.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ KEEP = 3
 """Complete batches kept at most for runners that have not taken them yet (a runner far behind reads its own)."""
 OTHERS_SECONDS = 2.0
 """How long a runner ahead waits at most, per batch, for another to take what it would push out."""
+HEAD_SECONDS = 0.05
+"""How old a short batch (the log's head) may be and still serve another runner: its live lag grows by at most this."""
 
 
 class Follower:
@@ -69,6 +75,15 @@ class Batch:
     """The position of the last event read (the one asked after, if none)."""
     rows: int
     """How many stored events were read (a complete batch: as many as asked for)."""
+    started: float = 0.0
+    """The event loop's time when the read began: every event committed before then is in it (or before it)."""
+    after: int = -1
+    """The position the read began after (a runner may be given the part of it after its own position)."""
+
+    def since(self, position: int) -> Batch:
+        """The part of this batch after `position` (within it)."""
+        events = [e for e in self.events if e.position > position]
+        return Batch(events, self.last, max(len(events), 1), self.started, position)
 
 
 @dataclass
@@ -82,14 +97,23 @@ class _Shared:
 class LogReader:
     """Reads the log in batches for the runners of one process; decodes each batch once."""
 
-    def __init__(self, dsn: str, mapper: SealingMapper, limits: Limits = DEFAULT_LIMITS, keep: int = KEEP) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        mapper: SealingMapper,
+        limits: Limits = DEFAULT_LIMITS,
+        keep: int = KEEP,
+        head_seconds: float = HEAD_SECONDS,
+    ) -> None:
         self.dsn, self.mapper, self.limits, self.keep = dsn, mapper, limits, keep
+        self.head_seconds = head_seconds
         self._batches: OrderedDict[tuple[int, int], _Shared] = OrderedDict()
         self._followers: list[Follower] = []
         self._moved = asyncio.Event()  # set (and replaced) whenever a follower or a batch moves on
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
         self._skipped_topics: set[str] = set()
+        self._head: Batch | None = None  # the latest short batch read
 
     @contextlib.contextmanager
     def following(self) -> Iterator[Follower]:
@@ -122,6 +146,17 @@ class LogReader:
                 if batch.rows == limit:
                     self._take(key, shared)
                     return batch
+                if by is not None:  # the head, just read for another runner
+                    return batch
+        head = self._head
+        if (
+            by is not None
+            and head is not None
+            and head.after <= after < head.last
+            and head.rows < limit
+            and asyncio.get_running_loop().time() - head.started <= self.head_seconds
+        ):
+            return head.since(after)
         if by is not None:
             await self._let_others_take(by)
             if key in self._batches:  # asked for meanwhile by another runner
@@ -134,8 +169,11 @@ class LogReader:
         batch = await asyncio.shield(shared.task)
         if batch.rows == limit:
             self._take(key, shared)
-        elif self._batches.get(key) is shared:
-            del self._batches[key]  # the head of the log: whoever asks next reads it again
+        else:
+            if self._batches.get(key) is shared:
+                del self._batches[key]  # the head of the log: a while for others (_head), then read again
+            if batch.rows and (self._head is None or batch.started >= self._head.started):
+                self._head = batch
         return batch
 
     def _take(self, key: tuple[int, int], shared: _Shared) -> None:
@@ -202,8 +240,9 @@ class LogReader:
     async def _read(self, after: int, limit: int) -> Batch:
         pool = await self._connections()
         async with pool.acquire(timeout=self.limits.connect_seconds) as conn:
+            started = asyncio.get_running_loop().time()  # (the query's snapshot is taken after this)
             rows = await conn.fetch(_BATCH_SQL, after, limit)
-        return Batch(await self._decode(rows), int(rows[-1][0]) if rows else after, len(rows))
+        return Batch(await self._decode(rows), int(rows[-1][0]) if rows else after, len(rows), started, after)
 
     async def _decode(self, rows: list[asyncpg.Record]) -> list[Recorded]:
         batch = []

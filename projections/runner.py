@@ -72,6 +72,7 @@ class ProjectionRunner:
         self.gather_seconds = gather_seconds
         self.reader = reader
         self._wake = asyncio.Event()
+        self._notified_at = float("-inf")  # the event loop's time of the latest append heard of
 
     async def run_forever(self) -> None:
         """Follow the active generation until cancelled; reconnect after the database went away."""
@@ -141,10 +142,11 @@ class ProjectionRunner:
         collection = CatchUpCollection()
         try:
             while True:
-                self._wake.clear()
                 fetched_at = asyncio.get_running_loop().time()
                 batch = await (ahead or reader.read(position, self.batch_size, me))
                 ahead = None
+                if self._notified_at < batch.started:  # else an append heard of may be missing: read again
+                    self._wake.clear()
                 collection.catching_up(batch.rows == self.batch_size)
                 if batch.rows:
                     if batch.rows == self.batch_size:  # catching up: PostgreSQL reads the next while this applies
@@ -197,6 +199,7 @@ class ProjectionRunner:
             await reader.close()
 
     def _notified(self, *_: object) -> None:
+        self._notified_at = asyncio.get_running_loop().time()
         self._wake.set()
 
     async def _apply(self, conn: asyncpg.Connection, generation: int, batch: Batch) -> tuple[int, bool]:

@@ -15,6 +15,7 @@ from domain.actor import Actor
 from domain.area import Area
 from domain.codec import SealingMapper, make_mapper, make_transcoder
 from domain.report import Report
+from projections.audit.projection import AuditProjection
 from projections.generations import ensure_active
 from projections.log_reader import LogReader
 from projections.picture.projection import PictureProjection
@@ -158,3 +159,69 @@ async def test_an_event_that_cannot_be_decoded_stops_the_projection_at_it(own_ds
             assert (row["position"], row["failed_at_position"]) == (before, broken)  # all before it applied
         finally:
             await conn.close()
+
+
+async def test_a_short_batch_read_for_one_runner_serves_the_others_at_the_head_while_it_is_fresh(
+    own_dsn: str,
+) -> None:
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        _, start, head = await _area_with_reports(store, 6)
+        mapper = _CountingMapper()
+        fresh, stale = LogReader(own_dsn, mapper, head_seconds=3600), LogReader(own_dsn, mapper, head_seconds=-1)
+        try:
+            with fresh.following() as one, fresh.following() as other:
+                read = await fresh.read(start, 100, one)  # short: the area and its six reports
+                assert (read.rows, read.last, mapper.decoded) == (7, head, 7)
+                same = await fresh.read(start, 100, other)
+                assert [e.position for e in same.events] == [e.position for e in read.events]
+                assert (same.last, same.started) == (head, read.started)  # when it was read: the runner's check
+                inside = await fresh.read(start + 3, 100, other)  # a runner whose position lies in it
+                assert [e.position for e in inside.events] == list(range(start + 4, head + 1))
+                assert mapper.decoded == 7  # neither read nor decoded again
+                at_head = await fresh.read(head, 100, one)  # nothing in it after the head: read
+                assert (at_head.rows, at_head.last) == (0, head)
+                assert await fresh.read(start, 100) is not read  # a reader that is no runner: read again
+                assert mapper.decoded == 14
+            with stale.following() as one, stale.following() as other:
+                await stale.read(start, 100, one)
+                await stale.read(start, 100, other)
+                assert mapper.decoded == 28  # too old to serve: read again
+        finally:
+            await fresh.close()
+            await stale.close()
+            await store.close()
+
+
+async def test_runners_sharing_every_head_read_still_apply_each_append_on_its_notification(own_dsn: str) -> None:
+    # Every head read serves every runner however old (head_seconds), and no runner polls: each
+    # append must still reach both projections, on notifications alone.
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        area, _, _ = await _area_with_reports(store, 1)
+        reader = LogReader(own_dsn, make_mapper(), head_seconds=3600)
+        runners = [
+            ProjectionRunner(own_dsn, p, make_mapper(), reader=reader, poll_seconds=3600, gather_seconds=0)
+            for p in (PictureProjection(), AuditProjection())
+        ]
+        tasks = [asyncio.create_task(r.run_forever()) for r in runners]
+        try:
+            async with pool.acquire() as conn:
+
+                async def both_at(position: int) -> bool:
+                    sql = "SELECT count(*) FROM projection_generations WHERE active AND position >= $1"
+                    return bool(await conn.fetchval(sql + " AND projection IN ('picture', 'audit')", position) == 2)
+
+                for _ in range(20):
+                    position = await _submit(store, area)
+                    async with asyncio.timeout(10):
+                        while not await both_at(position):  # noqa: ASYNC110 (the database has no event to await)
+                            await asyncio.sleep(0.01)
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await reader.close()
+            await store.close()
