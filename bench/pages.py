@@ -228,9 +228,12 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
         )
     table = "\n".join(lines)
     print(f"\n{table}\n\n{first}")
+    separate = args.projections == "separate"
     write_section(
-        "pages",
-        "The web app: pages under writes and the overview's first load (`bench/pages.py`)",
+        "pages-separate" if separate else "pages",
+        "The web app: pages under writes"
+        + (", the read models in `lagesbild project`" if separate else " and the overview's first load")
+        + " (`bench/pages.py`)",
         " ".join([".venv/bin/python -m bench.pages", *sys.argv[1:]]),
         f"{machine_details()}\n\n{table}\n\n{first}\n\n{notes}",
     )
