@@ -46,14 +46,19 @@ def free_port() -> int:
 
 
 def start_server(
-    urls: DatabaseUrls, data_dir: Path, port: int, command: str = "serve", projections: str = "in-process"
+    urls: DatabaseUrls, data_dir: Path, port: int, command: str = "serve", projections: str | None = None
 ) -> subprocess.Popen[bytes]:
-    """`lagesbild serve` (or `project`) on the database at `urls` in a process of its own, quiet (no access log)."""
+    """`lagesbild serve` (or `project`) on the database at `urls` in a process of its own, quiet (no access log).
+
+    `projections`: LAGESBILD_PROJECTIONS for it (default: as in this environment).
+    """
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
         "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
-        "LAGESBILD_WRITE_RATE": WRITE_RATE, "LAGESBILD_PROJECTIONS": projections,
+        "LAGESBILD_WRITE_RATE": WRITE_RATE,
     }  # fmt: skip
+    if projections is not None:
+        env["LAGESBILD_PROJECTIONS"] = projections
     argv = [sys.executable, "-m", "service.cli", command, *(["--port", str(port)] if command == "serve" else [])]
     return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
 
