@@ -27,14 +27,22 @@ async def reports(
     limit: int = 50,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Reports, newest first; `cursor` is the previous page's next_cursor."""
-    rows = await conn.fetch(
-        "SELECT * FROM picture.reports WHERE tenant = $1"
-        " AND ($2::uuid IS NULL OR area_id = $2) AND ($3::text IS NULL OR week = $3)"
-        " AND ($4::text IS NULL OR category = $4) AND ($5::text IS NULL OR org = $5)"
-        " AND ($6::text IS NULL OR status = $6) AND ($7::bigint IS NULL OR first_position < $7)"
-        " ORDER BY first_position DESC LIMIT $8",
-        tenant, area_id, week, category, org, status, cursor, limit + 1,
-    )  # fmt: skip
+    # Only the filters given are in the statement (each a parameter, never a value in the SQL): one
+    # statement for every combination would be planned anew at every call, or generically, without
+    # the area's or week's index.
+    given = {"area_id": area_id, "week": week, "category": category, "org": org, "status": status}
+    where = ["tenant = $1"]
+    values: list[Any] = [tenant]
+    for column, value in given.items():
+        if value is not None:
+            values.append(value)
+            where.append(f"{column} = ${len(values)}")
+    if cursor is not None:
+        values.append(cursor)
+        where.append(f"first_position < ${len(values)}")
+    values.append(limit + 1)
+    sql = f"SELECT * FROM picture.reports WHERE {' AND '.join(where)} ORDER BY first_position DESC LIMIT ${len(values)}"
+    rows = await conn.fetch(sql, *values)
     page, next_cursor = page_of(rows, limit, "first_position")
     return [report_out(r) for r in page], next_cursor
 

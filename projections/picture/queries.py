@@ -58,7 +58,8 @@ SELECT a.area_id, a.code, a.name, a.retired,
         WHERE tenant = $1 AND area_id = $2 ORDER BY week DESC LIMIT 1) AS assessment,
     ARRAY(SELECT ROW(action_id, title, responsible_org, status, starts_on, ends_on, last_follow_up) FROM picture.actions
         WHERE tenant = $1 AND area_id = $2 AND status IN ('planned', 'started') ORDER BY first_position) AS actions,
-    (SELECT max(submitted_at) FROM picture.reports WHERE tenant = $1 AND area_id = $2) AS last_report_at
+    (SELECT submitted_at FROM picture.reports WHERE tenant = $1 AND area_id = $2
+        ORDER BY first_position DESC LIMIT 1) AS last_report_at
 FROM picture.areas a, LATERAL (
     SELECT array_agg(week) AS weeks, array_agg(category) AS categories, array_agg(reports) AS reports,
         array_agg(occurrences) AS occurrences

@@ -7,6 +7,9 @@ from __future__ import annotations
 # as rows (they were written over months, among every other area's); what it saves a picture read,
 # and that the updates it makes non-HOT did not slow a catch-up, is in bench/RESULTS.md.
 # A generation made before this keeps its plain key until `lagesbild rebuild picture`.
+# An area's reports are read newest first (its page, its latest report) and by weeks (a week's
+# filter; the hot cells, from the index alone): an index for each; an older generation reads them
+# without, more slowly, until rebuilt.
 TABLES_SQL = """
 CREATE TABLE {schema}.areas (
     area_id uuid PRIMARY KEY, tenant text NOT NULL, code text NOT NULL, name text NOT NULL,
@@ -17,7 +20,8 @@ CREATE TABLE {schema}.reports (
     source text NOT NULL, org text NOT NULL, submitted_by text NOT NULL, status text NOT NULL,
     submitted_at timestamptz NOT NULL, first_position bigint NOT NULL, position bigint NOT NULL, version int NOT NULL);
 CREATE INDEX ON {schema}.reports (tenant, first_position);
-CREATE INDEX ON {schema}.reports (tenant, area_id, submitted_at);
+CREATE INDEX ON {schema}.reports (tenant, area_id, first_position);
+CREATE INDEX ON {schema}.reports (tenant, area_id, week) INCLUDE (status, count, location);
 CREATE TABLE {schema}.weekly_counts (
     tenant text NOT NULL, area_id uuid NOT NULL, week text NOT NULL, category text NOT NULL,
     reports int NOT NULL, occurrences int NOT NULL,
