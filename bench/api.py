@@ -27,6 +27,7 @@ import asyncpg
 import httpx
 
 from bench.append import run_store
+from bench.catchup import cpu_seconds, postgres_cpu_seconds
 from bench.support import bench_server, machine_details, write_section
 from service.db.roles import DatabaseUrls
 from service.db.scratch import scratch_database
@@ -124,23 +125,28 @@ def main(seconds: float, clients: int) -> None:
     with bench_server() as server_dsn, tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
 
-        async def scratch() -> tuple[str, float]:
+        async def scratch() -> tuple[str, float, float, float]:
             async with scratch_service(server_dsn, "lagesbild_bench_api", data_dir) as (urls, base, server, areas):
                 token = mint_development_token(
                     data_dir, sub="bench-reporter", tenant="bench", org="polisen", roles=["reporter"]
                 )
+                cpu, postgres_cpu = cpu_seconds(server.pid), postgres_cpu_seconds()
                 load = await asyncio.create_subprocess_exec(
                     sys.executable, "-m", "bench.load", "--port", base.rsplit(":", 1)[1], "--clients", str(clients),
                     "--seconds", str(seconds), "--token", token, "--areas", ",".join(areas),
                     stdout=asyncio.subprocess.PIPE,
                 )  # fmt: skip
                 out, _ = await load.communicate()
+                cpu, postgres_cpu = cpu_seconds(server.pid) - cpu, postgres_cpu_seconds() - postgres_cpu
                 stop_server(server)  # the store-level rate below is measured without it
                 store_rate = await _store_rate(urls.service, min(seconds, 3.0))
-                return out.decode(), store_rate
+                return out.decode(), store_rate, cpu, postgres_cpu
 
-        output, store_rate = asyncio.run(scratch())
+        output, store_rate, cpu, postgres_cpu = asyncio.run(scratch())
     result = json.loads(output)
+    # CPU per report over the load's whole run (its start and end included: a little above the busiest seconds)
+    reports = max(1.0, result["rate"] * seconds)
+    result["server_us"], result["postgres_us"] = cpu / reports * 1e6, postgres_cpu / reports * 1e6
     report(result, store_rate, seconds, clients)
 
 
@@ -154,6 +160,8 @@ def report(result: dict[str, float], store_rate: float, seconds: float, clients:
             f"| latency p99 | **{result['p99_ms']:.1f} ms** |",
             f"| latency max | {result['max_ms']:.1f} ms |",
             f"| responses other than 201 | {result['errors']:.0f} |",
+            "| CPU per report: the service process / PostgreSQL |"
+            f" {result['server_us']:,.0f} / {result['postgres_us']:,.0f} µs |",
             f"| load generator CPU (of one core) | {result['cpu_percent']:.0f} % |",
             f"| store-level appends/s, 16 appenders, same run | {store_rate:,.0f} |",
         ]
