@@ -39,6 +39,14 @@ _DATES = (
     re.compile(rf"(?<![\d./-])(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}}) (?:19|20)\d{{2}}{_END}"),  # 1/11 2026
 )
 _TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])[.:]([0-5]\d)(?!\d)(?!\.\d)")
+# But a whole date with four more digits after it is an identity number written as a date
+# (`1981-12-18 9876`) when they make one, unless the four read as a time of day (`2026-11-02 2130`).
+_DATE_AND_FOUR = re.compile(
+    rf"(?<![\d./-])((?:18|19|20)\d{{2}})[-/.](\d{{2}})[-/.](\d{{2}}){_SEPARATORS}(\d{{4}})(?!\d)(?![./+-]\d)"
+)
+# A phone number starts a word (so that a case number such as K012345-26 is not one), or follows
+# a word that says it is one: `tel0701234567`.
+_PHONE_WORD = re.compile(r"(?<![^\W\d_])(?:tel|telefon|telnr|tfn|mobil|mob|mobilnr|nr|nummer|ring|sms)$", re.IGNORECASE)
 _LONGEST = 13  # digits: 0046 and a nine-digit national number
 
 
@@ -83,12 +91,15 @@ def _windows(run: str, before: str) -> Iterator[tuple[str, bool, bool]]:
     """A run of digit groups taken from each group on, as digits growing group by group.
 
     Yields (digits, plus, word_start): whether a `+` leads the first group, and whether the group
-    does not follow a letter (a phone number starts a word; an identity number may follow `nr`).
+    does not follow a letter (a phone number starts a word; an identity number may follow `nr`), or
+    follows a word for a phone number. `before`: the text before the run.
     """
     groups = list(_GROUP.finditer(run))
     for i, first in enumerate(groups):
-        previous = run[first.start() - 1] if first.start() else before
+        previous = run[first.start() - 1] if first.start() else before[-1:]
         plus, word_start = previous == "+", not (previous.isalnum() or previous == "_")
+        if not word_start and not first.start():
+            word_start = _PHONE_WORD.search(before) is not None
         digits = ""
         for group in groups[i:]:
             digits += group.group(0)
@@ -113,17 +124,29 @@ def _cut_if_date_or_time(match: re.Match[str]) -> str:
     return "|" if all(1 <= n <= 31 for n in day_or_month) else match.group(0)
 
 
+def _date_and_four(run: str) -> bool:
+    for m in _DATE_AND_FOUR.finditer(run):
+        last = m.group(4)
+        if not (int(last[:2]) <= 23 and int(last[2:]) <= 59) and _is_identity_number("".join(m.groups())):
+            return True
+    return False
+
+
 def _kinds_in_run(run: str, before: str) -> Iterator[str]:
+    """The kinds of personal data in a run of digit groups; `before`: the text before it."""
     count = sum(ch.isdigit() for ch in run)
-    if count >= 10 and any(
-        _is_identity_number(digits)
-        for part, previous in _parts(run, before, *_DATES, _TIME)
-        for digits, _, _ in _windows(part, previous)
+    if count >= 10 and (
+        any(
+            _is_identity_number(digits)
+            for part, previous in _parts(run, before, *_DATES, _TIME)
+            for digits, _, _ in _windows(part, previous)
+        )
+        or _date_and_four(run)
     ):
         yield PERSONAL_IDENTITY_NUMBER
     if (
         count >= 8
-        and ("0" in run or "+" in before)
+        and ("0" in run or before[-1:] == "+")
         and any(
             start and _is_phone_number(digits, plus)
             for part, previous in _parts(run, before, *_DATES, _TIME)
@@ -139,7 +162,7 @@ def find_personal_data(text: str) -> Iterator[str]:
     found: set[str] = set()
     for run in _RUN.finditer(normal):
         if run.end() - run.start() >= 8:
-            found.update(_kinds_in_run(run.group(0), normal[run.start() - 1] if run.start() else " "))
+            found.update(_kinds_in_run(run.group(0), normal[max(0, run.start() - 16) : run.start()]))
     if "@" in normal and _EMAIL.search(normal):
         found.add(EMAIL_ADDRESS)
     yield from (kind for kind in (PERSONAL_IDENTITY_NUMBER, EMAIL_ADDRESS, PHONE_NUMBER) if kind in found)

@@ -51,9 +51,13 @@ FOUND = [
     (f"nr{NBSP}811218{NBSP}9876", PNR),
     ("19811218 - 9876", PNR),
     ("1981-12-18-9876", PNR),  # written as a date, but the date is one link of a longer chain
+    ("född 1981-12-18 9876", PNR),  # a whole date, then the last four: they make the number
+    ("19811218 9876", PNR),
     # phone numbers
     ("Ring 070-123 45 67", PHONE),
     ("tel 0701234567", PHONE),
+    ("tel0701234567", PHONE),  # glued to the word that says what it is
+    ("Mobil070-123 45 67", PHONE),
     ("+46 70 123 45 67", PHONE),
     ("0046701234567", PHONE),
     ("växeln 036-10 50 00", PHONE),
@@ -124,6 +128,9 @@ PASSES = [
     "perioden 2000-01-01 2000-01-01",  # two dates side by side make twelve digits with a valid check digit
     "upptäckt 1/1 2012 122 764 kr",
     "(1981-12-18 är ett datum)",
+    "larm 2026-11-02 2130, väktare på plats",  # a date and a time of day without its colon
+    "perioden 2000-01-01 2000 kr",
+    "polisens ärende K012345-26",  # a case number glued to its letter is no phone number
 ]
 
 
