@@ -18,7 +18,7 @@ PERSONAL_IDENTITY_NUMBER = "a personal identity number (personnummer or samordni
 PHONE_NUMBER = "a phone number"
 EMAIL_ADDRESS = "an e-mail address"
 
-_SEPARATORS = r"[\s./()+-]+"
+_SEPARATORS = r"[\s./()+:-]+"  # (a colon too: the minutes of `kl 00:05` are no number of their own)
 # Groups of digits joined by separators: the digits of one number, however it is disguised.
 _RUN = re.compile(rf"\d+(?:{_SEPARATORS}\d+)*")
 _GROUP = re.compile(r"\d+")
@@ -40,9 +40,10 @@ _DATES = (
 )
 _TIME = re.compile(r"(?<![\d.])([01]?\d|2[0-3])[.:]([0-5]\d)(?!\d)(?!\.\d)")
 # But a whole date with four more digits after it is an identity number written as a date
-# (`1981-12-18 9876`) when they make one, unless the four read as a time of day (`2026-11-02 2130`).
+# (`1981-12-18 9876`) when they make one, unless the four read as a time of day (`2026-11-02 2130`)
+# or begin a code (`2000-01-08 5000-K100000-00`, a police case number).
 _DATE_AND_FOUR = re.compile(
-    rf"(?<![\d./-])((?:18|19|20)\d{{2}})[-/.](\d{{2}})[-/.](\d{{2}}){_SEPARATORS}(\d{{4}})(?!\d)(?![./+-]\d)"
+    rf"(?<![\d./-])((?:18|19|20)\d{{2}})[-/.](\d{{2}})[-/.](\d{{2}}){_SEPARATORS}(\d{{4}})(?!\d)(?![./+-]?\w)"
 )
 # A phone number starts a word (so that a case number such as K012345-26 is not one), or follows
 # a word that says it is one: `tel0701234567`.
@@ -91,15 +92,20 @@ def _windows(run: str, before: str) -> Iterator[tuple[str, bool, bool]]:
     """A run of digit groups taken from each group on, as digits growing group by group.
 
     Yields (digits, plus, word_start): whether a `+` leads the first group, and whether the group
-    does not follow a letter (a phone number starts a word; an identity number may follow `nr`), or
-    follows a word for a phone number. `before`: the text before the run.
+    starts a word (a phone number does; an identity number may follow `nr`): it does not follow a
+    letter, or follows a word for a phone number, and is no link of a code glued to its letter.
+    `before`: the text before the run.
     """
     groups = list(_GROUP.finditer(run))
+    glued = before[-1:].isalnum() or before[-1:] == "_"
+    code = glued and _PHONE_WORD.search(before) is None  # `K100000-01`: a case number glued to its letter
     for i, first in enumerate(groups):
         previous = run[first.start() - 1] if first.start() else before[-1:]
         plus, word_start = previous == "+", not (previous.isalnum() or previous == "_")
-        if not word_start and not first.start():
-            word_start = _PHONE_WORD.search(before) is not None
+        if not first.start():
+            word_start = word_start or not code
+        elif code and not previous.isspace():
+            word_start = False  # a link of the code (`-01`), not the start of a number after it
         digits = ""
         for group in groups[i:]:
             digits += group.group(0)
@@ -124,8 +130,8 @@ def _cut_if_date_or_time(match: re.Match[str]) -> str:
     return "|" if all(1 <= n <= 31 for n in day_or_month) else match.group(0)
 
 
-def _date_and_four(run: str) -> bool:
-    for m in _DATE_AND_FOUR.finditer(run):
+def _date_and_four(text: str) -> bool:
+    for m in _DATE_AND_FOUR.finditer(text):
         last = m.group(4)
         if not (int(last[:2]) <= 23 and int(last[2:]) <= 59) and _is_identity_number("".join(m.groups())):
             return True
@@ -135,13 +141,10 @@ def _date_and_four(run: str) -> bool:
 def _kinds_in_run(run: str, before: str) -> Iterator[str]:
     """The kinds of personal data in a run of digit groups; `before`: the text before it."""
     count = sum(ch.isdigit() for ch in run)
-    if count >= 10 and (
-        any(
-            _is_identity_number(digits)
-            for part, previous in _parts(run, before, *_DATES, _TIME)
-            for digits, _, _ in _windows(part, previous)
-        )
-        or _date_and_four(run)
+    if count >= 10 and any(
+        _is_identity_number(digits)
+        for part, previous in _parts(run, before, *_DATES, _TIME)
+        for digits, _, _ in _windows(part, previous)
     ):
         yield PERSONAL_IDENTITY_NUMBER
     if (
@@ -163,6 +166,8 @@ def find_personal_data(text: str) -> Iterator[str]:
     for run in _RUN.finditer(normal):
         if run.end() - run.start() >= 8:
             found.update(_kinds_in_run(run.group(0), normal[max(0, run.start() - 16) : run.start()]))
+    if _date_and_four(normal):  # (read in the text: what follows the four decides)
+        found.add(PERSONAL_IDENTITY_NUMBER)
     if "@" in normal and _EMAIL.search(normal):
         found.add(EMAIL_ADDRESS)
     yield from (kind for kind in (PERSONAL_IDENTITY_NUMBER, EMAIL_ADDRESS, PHONE_NUMBER) if kind in found)

@@ -43,3 +43,13 @@ async def own_database(admin_dsn: str) -> AsyncIterator[SessionDatabase]:
 def own_dsn(own_database: SessionDatabase) -> str:
     """The service role's DSN on the test's own database."""
     return own_database.service
+
+
+@pytest.fixture
+async def own_store(own_dsn: str) -> AsyncIterator[EventStore]:
+    """An open store on a database of this test's own."""
+    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
+        store = EventStore(own_dsn, pool, make_mapper())
+        await store.open()
+        yield store
+        await store.close()

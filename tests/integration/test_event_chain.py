@@ -6,16 +6,13 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from domain.actor import Actor
 from domain.area import Area
-from domain.codec import make_mapper
 from domain.report import Report
 from service.store.chain import Head, heads, verify
 from service.store.event_store import EventStore
@@ -25,16 +22,6 @@ from tests.support.database import SessionDatabase
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 JONKOPING = Actor("polis-1", "polisen", "jonkoping")
 VAXJO = Actor("polis-2", "polisen", "vaxjo")
-
-
-@pytest.fixture
-async def own_store(own_dsn: str) -> AsyncIterator[EventStore]:
-    """An open store on a database of this test's own (these tests tamper with it)."""
-    async with asyncpg.create_pool(own_dsn, min_size=1, max_size=2) as pool:
-        store = EventStore(own_dsn, pool, make_mapper())
-        await store.open()
-        yield store
-        await store.close()
 
 
 async def _fill(store: EventStore) -> dict[str, list[int]]:

@@ -58,6 +58,7 @@ FOUND = [
     ("tel 0701234567", PHONE),
     ("tel0701234567", PHONE),  # glued to the word that says what it is
     ("Mobil070-123 45 67", PHONE),
+    ("ärende K123 070-123 45 67", PHONE),  # after a case number, a word apart
     ("+46 70 123 45 67", PHONE),
     ("0046701234567", PHONE),
     ("växeln 036-10 50 00", PHONE),
@@ -131,6 +132,8 @@ PASSES = [
     "larm 2026-11-02 2130, väktare på plats",  # a date and a time of day without its colon
     "perioden 2000-01-01 2000 kr",
     "polisens ärende K012345-26",  # a case number glued to its letter is no phone number
+    "Upptäckt 2000-01-01 2000-01-08 5000-K100000-00",  # a date, then a police case number
+    "Upptäckt 2000-01-01 5000-K100000-01 100 000 kr",  # the case number's year, then an amount
 ]
 
 
