@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+from collections import defaultdict
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,8 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
 from projections.connections import CONNECTION_ERRORS
+from projections.picture.queries import weeks_back
+from projections.picture.trend import PREVIOUS_WEEKS, trend
 from projections.tenancy import tenant_connection
 from service.audit.recording import recorded
 from service.web.auth import authenticated
@@ -31,26 +34,36 @@ _EXPIRED = json.dumps({"detail": "the token (or the session) has expired: open a
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
+    span = weeks_back(week, PREVIOUS_WEEKS + 1)  # the week and those its trend looks back on
     async with tenant_connection(pool, tenant) as conn:
         rows = await conn.fetch(
-            "SELECT c.area_id, c.position, coalesce(sum(w.reports), 0) AS reports,"
-            " coalesce(sum(w.occurrences), 0) AS occurrences FROM picture.area_changes c"
-            " LEFT JOIN picture.weekly_counts w ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week = $3"
+            "SELECT c.area_id, c.position, coalesce(sum(w.reports) FILTER (WHERE w.week = $3), 0) AS reports,"
+            " array_agg(w.week) FILTER (WHERE w.week IS NOT NULL) AS weeks,"
+            " array_agg(w.occurrences) FILTER (WHERE w.week IS NOT NULL) AS occurrences"
+            " FROM picture.area_changes c LEFT JOIN picture.weekly_counts w"
+            " ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week >= $4 AND w.week <= $3"
             " WHERE c.tenant = $1 AND c.position > $2 GROUP BY c.area_id, c.position ORDER BY c.position",
             tenant,
             after,
             week,
+            span[0],
         )
-    return [
-        {
-            "area_id": str(r["area_id"]),
-            "week": week,
-            "reports": r["reports"],
-            "occurrences": r["occurrences"],
-            "position": r["position"],
-        }
-        for r in rows
-    ]
+    changes = []
+    for r in rows:
+        totals: dict[str, int] = defaultdict(int)
+        for w, n in zip(r["weeks"] or (), r["occurrences"] or (), strict=True):
+            totals[w] += n
+        changes.append(
+            {
+                "area_id": str(r["area_id"]),
+                "week": week,
+                "reports": r["reports"],
+                "occurrences": totals[week],
+                "trend": trend(totals[week], [totals[w] for w in span[:-1]]),
+                "position": r["position"],
+            }
+        )
+    return changes
 
 
 class StreamController(Controller):
@@ -67,7 +80,7 @@ class StreamController(Controller):
         middleware=[recorded("stream")],
     )
     async def stream(self, context: Context) -> ServerSentEvent:
-        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, position}`.
+        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, trend, position}`.
 
         503 if the database is away when the stream opens; once open, the stream outlives an
         outage and sends what changed meanwhile when the database is back. It ends when the token

@@ -68,6 +68,9 @@ def test_report_see_it_live_plan_publish_and_read_the_trail(browser: Browser, ba
         expect(coordinator.get_by_role("status")).to_contain_text(AREA)
         assert axe_violations(coordinator) == []
         _screenshot(coordinator, "oversikt")
+        live_trend = row.locator('[data-field="trend"]').inner_text()  # ...with its trend, as a reload shows it
+        coordinator.reload()
+        expect(row.locator('[data-field="trend"]')).to_have_text(live_trend)
         row.get_by_role("link", name=AREA).click()
         expect(coordinator.get_by_role("heading", level=1)).to_contain_text(AREA)
         _screenshot(coordinator, "omrade")

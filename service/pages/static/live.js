@@ -1,4 +1,4 @@
-// Översikt, live: each `picture` event from /live updates its area's count of this week's occurrences.
+// Översikt, live: each `picture` event from /live updates its area's count of this week's occurrences and its trend.
 // Without JavaScript the page still shows the counts as they were when it was loaded.
 (function () {
   "use strict";
@@ -20,6 +20,13 @@
     var cell = row && row.querySelector('[data-field="occurrences"]');
     if (!cell) { return; }
     cell.textContent = String(change.occurrences);
+    // The trend in words, as the server wrote it (the table's data-trend-* attributes hold the words).
+    var words = { up: table.dataset.trendUp, down: table.dataset.trendDown, flat: table.dataset.trendFlat };
+    var trend = row.querySelector('[data-field="trend"] .trend');
+    if (trend && words[change.trend]) {
+      trend.className = "trend trend--" + change.trend;
+      trend.textContent = words[change.trend];
+    }
     if (status) {
       var time = new Date().toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" });
       var name = row.querySelector("th").textContent;

@@ -88,6 +88,7 @@ async def test_the_stream_delivers_a_picture_change(database_dsn: str, data_dir:
                         if change["area_id"] == area["id"] and change["position"] >= written["position"]:
                             break
         assert (change["reports"], change["occurrences"]) == (1, 2)
+        assert change["trend"] == "up"  # a new area: two this week against none in the four before
     finally:
         server.should_exit = True
         await serving
