@@ -7,7 +7,7 @@ import logging
 import asyncpg
 
 from projections.generations import Projection, Recorded, schema_of
-from projections.log_reader import Undecodable
+from projections.log_batches import Undecodable
 
 log = logging.getLogger(__name__)
 PROGRESS_CHANNEL = "projection_progress"

@@ -35,6 +35,7 @@ from eventsourcing.utils import TopicError
 from domain.codec import SealingMapper
 from projections.connections import CONNECTION_ERRORS, DEFAULT_LIMITS, Limits
 from projections.generations import Recorded
+from projections.log_batches import Batch, Follower, Undecodable
 
 log = logging.getLogger(__name__)
 _BATCH_SQL = (
@@ -50,40 +51,6 @@ OTHERS_SECONDS = 2.0
 """How long a runner ahead waits at most, per batch, for another to take what it would push out."""
 HEAD_SECONDS = 0.05
 """How old a short batch (the log's head) may be and still serve another runner: its live lag grows by at most this."""
-
-
-class Follower:
-    """A runner following the log with a LogReader: where its next batch starts."""
-
-    def __init__(self) -> None:
-        self.next = -1
-
-
-@dataclass(frozen=True)
-class Undecodable:
-    """The decoded form of an event whose stored state cannot be decoded: poison for every projection."""
-
-    error: Exception
-
-
-@dataclass(frozen=True)
-class Batch:
-    """The events after a position, in order; events of unknown types are left out."""
-
-    events: list[Recorded]
-    last: int
-    """The position of the last event read (the one asked after, if none)."""
-    rows: int
-    """How many stored events were read (a complete batch: as many as asked for)."""
-    started: float = 0.0
-    """The event loop's time when the read began: every event committed before then is in it (or before it)."""
-    after: int = -1
-    """The position the read began after (a runner may be given the part of it after its own position)."""
-
-    def since(self, position: int) -> Batch:
-        """The part of this batch after `position` (within it)."""
-        events = [e for e in self.events if e.position > position]
-        return Batch(events, self.last, max(len(events), 1), self.started, position)
 
 
 @dataclass

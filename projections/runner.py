@@ -26,7 +26,8 @@ from projections.checkpoint import analyze, commit, record_failure
 from projections.collector import CatchUpCollection
 from projections.connections import CONNECTION_ERRORS, DATABASE_ERRORS, DEFAULT_LIMITS, Limits, connect
 from projections.generations import Projection, ensure_active, lock_key
-from projections.log_reader import Batch, Follower, LogReader
+from projections.log_batches import Batch, Follower
+from projections.log_reader import LogReader
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 5000  # events a batch holds at most (a catch-up); bench/RESULTS.md says why not 1000
