@@ -9,7 +9,7 @@ at 500/s (bench/picture_load.py):
 - the baseline, `GET /api/v1/picture` (the overview's query as JSON, by bearer token);
 - Översikt, `GET /` (the same query rendered, by session cookie);
 - Granskning, `GET /granskning` (the audit trail's first page and its filter form);
-- Område, `GET /omraden/{id}` of a random one of the 24 areas (AREA_PAGE below).
+- Område, `GET /omraden/{id}` of a random one of the 24 areas (AREA_PAGE, bench/pages_report.py).
 
 And the first load of the overview: its HTML and every stylesheet, script and image it links,
 in bytes as served, each from the service's own origin. Writes its table into bench/RESULTS.md.
@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import os
 import re
-import statistics
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -34,18 +32,16 @@ import httpx
 
 from bench.api import free_port, start_server, wait_ready
 from bench.catchup import cpu_seconds, postgres_cpu_seconds
+from bench.pages_report import AREA_PAGE, report
 from bench.projections import _subprocess, settled_database
 from bench.scratch_log import copy_log
-from bench.support import bench_server, machine_details, write_section
+from bench.support import bench_server
 from bench.tenants import tenant_areas
 from service.db.location import database_name, with_database
 from service.db.scratch import scratch_database
 from service.web.auth import mint_development_token
 
 TENANT = "jonkoping"
-P99_TARGET_MS, FIRST_LOAD_TARGET = 15.0, 150_000
-AREA_PAGE: str | None = "/omraden/{id}"
-"""The area page's path with `{id}` for an area; None would leave it out (a tree without the page)."""
 LINKED = re.compile(r'<(?:link[^>]*\shref|script[^>]*\ssrc|img[^>]*\ssrc)="([^"]+)"')
 
 
@@ -160,94 +156,6 @@ def main(args: argparse.Namespace) -> None:
 
         result = asyncio.run(run())
     report(result, args, (load, os.getloadavg()[0]))
-
-
-WHERE = {
-    "in-process": "projections in-process",
-    "separate": "projections off, the read models kept by `lagesbild project` in a process of its own, as deployed;"
-    " the server CPU column gives the server's + the worker's",
-}
-
-
-def _cpu(runs: list[dict[str, Any]]) -> str:
-    server = f"{statistics.median(run['server_cpu_percent'] for run in runs):.0f} %"
-    worker = statistics.median(run["worker_cpu_percent"] for run in runs)
-    return f"{server} + {worker:.0f} %" if worker else server
-
-
-def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    return sorted(runs, key=lambda run: float(run["read_p99_ms"]))[len(runs) // 2]
-
-
-def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float]) -> None:
-    def mark(ok: bool) -> str:
-        return "met" if ok else "**missed**"
-
-    lines = [
-        "| pages read (32 readers, paced) with reports written | reads/s | p50 / p99 / max | p99 of each round |"
-        " server CPU | writes/s | errors (reads, writes) |"
-        " without the writes: p50 / p99, CPU per read (server / PostgreSQL) |"
-        " target p99 ≤ 15 ms |",
-        "|---|---:|---|---|---:|---:|---|---|---|",
-    ]
-    for name, runs in r["runs"].items():
-        m = _median_run(runs)
-        baseline = name.startswith("baseline")
-        rounds = " / ".join(f"{run['read_p99_ms']:.1f}" for run in runs)
-        alone = r["alone"][name]
-        reads = max(1.0, alone["read_rate"] * (args.seconds + 1))
-        per_read = alone["server_cpu_seconds"] / reads * 1000
-        postgres_per_read = alone["postgres_cpu_seconds"] / reads * 1000
-        quiet = (
-            f"{alone['read_p50_ms']:.1f} / {alone['read_p99_ms']:.1f} ms, {per_read:.2f} / {postgres_per_read:.2f} ms"
-        )
-        lines.append(
-            f"| {name} | {m['read_rate']:,.0f} | {m['read_p50_ms']:.1f} / **{m['read_p99_ms']:.1f}** /"
-            f" {m['read_max_ms']:.0f} ms | {rounds} |"
-            f" {_cpu(runs)} | {m['write_rate']:,.0f} |"
-            f" {sum(run['read_errors'] for run in runs)}, {sum(run['write_errors'] for run in runs)} | {quiet} |"
-            f" {'(baseline)' if baseline else mark(m['read_p99_ms'] <= P99_TARGET_MS)} |"
-        )
-    if AREA_PAGE is None:
-        missing = "not measured: the page is not in this tree yet (AREA_PAGE)"
-        lines.append(f"| Område: GET /omraden/{{id}} | – | {missing} | | | | | | |")
-    loaded = r["first_load"]
-    parts = ", ".join(f"{name} {size:,} B" for name, size in loaded["sizes"].items())
-    own = "all from the service's own origin" if not loaded["foreign"] else f"**from elsewhere: {loaded['foreign']}**"
-    first = (
-        f"First load of the overview (HTML and all it links, uncompressed, as served): **{loaded['total']:,} bytes**"
-        f" ({parts}); {own}. Target ≤ 150 kB: {mark(loaded['total'] <= FIRST_LOAD_TARGET and not loaded['foreign'])}."
-    )
-    notes = (
-        f"The log: {r['events']:,} synthetic events (bench/events.py), COPYed into a scratch database; the server"
-        f" (`lagesbild serve`, {WHERE[args.projections]}) caught up before the reads,"
-        " and the database vacuumed, analyzed and checkpointed, as autovacuum has done in a service that has run a"
-        " while. The pages are read as a"
-        " coordinator and auditor of jonkoping (24 areas) by session cookie, the baseline by bearer token. Each"
-        f" run: {args.readers} keep-alive readers at {args.reader_rate:g}/s each, reports posted at"
-        f" {args.write_rate:g}/s over 16 connections, {args.seconds:g} s after 1 s of warm-up"
-        f" (bench/picture_load.py); {args.rounds} rounds in which the targets take turns, the run with the median"
-        " p99 shown with its round's figures, every round's p99 beside it. Load average before and after:"
-        f" {load[0]:.1f} and {load[1]:.1f} (the machine is shared with other work)."
-    )
-    if max(load) > (os.cpu_count() or 1):
-        notes += (
-            " The load average was above the machine's cores: every process, this server and its PostgreSQL"
-            " included, got a share of a core (the server's CPU above), so the latencies are the machine's queue,"
-            " not the service's, and the targets cannot be judged from this run. The server's CPU per read"
-            " (without the writes) compares the targets with each other and with the baseline."
-        )
-    table = "\n".join(lines)
-    print(f"\n{table}\n\n{first}")
-    separate = args.projections == "separate"
-    write_section(
-        "pages-separate" if separate else "pages",
-        "The web app: pages under writes"
-        + (", the read models in `lagesbild project`" if separate else " and the overview's first load")
-        + " (`bench/pages.py`)",
-        " ".join([".venv/bin/python -m bench.pages", *sys.argv[1:]]),
-        f"{machine_details()}\n\n{table}\n\n{first}\n\n{notes}",
-    )
 
 
 if __name__ == "__main__":
