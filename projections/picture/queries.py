@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +15,7 @@ import msgspec
 
 from domain.weeks import shift_week
 from projections.generations import Connection
-from projections.picture.trend import PREVIOUS_WEEKS, trend
+from projections.picture.trend import PREVIOUS_WEEKS, Trend, trend
 
 _POSITION = "SELECT position FROM projection_generations WHERE projection = 'picture' AND active"
 
@@ -28,6 +29,12 @@ def weeks_back(this_week: str, count: int) -> list[str]:
 def _weeks_back(this_week: str, count: int) -> tuple[str, ...]:
     # Week arithmetic goes through time zones; a picture needs dozens of weeks per request.
     return tuple(shift_week(this_week, -n) for n in range(count - 1, -1, -1))
+
+
+def weekly_trend(totals: Mapping[str, int], week: str) -> Trend:
+    """The trend of `week` in `totals` (week -> occurrences) against the weeks before it (trend.py)."""
+    before = _weeks_back(week, PREVIOUS_WEEKS + 1)[:-1]
+    return trend(totals.get(week, 0), [totals.get(w, 0) for w in before])
 
 
 async def _counts(conn: Connection, tenant: str, weeks: list[str], area_id: UUID | None = None) -> list[Any]:
@@ -173,7 +180,7 @@ async def overview(
                 "level": level,
                 "level_week": level_week,
                 "total": weekly.get(this_week, 0),
-                "trend": trend(weekly.get(this_week, 0), [weekly.get(w, 0) for w in span[:-1]]),
+                "trend": weekly_trend(weekly, this_week),
                 "open_actions": open_actions,
             }
         )
@@ -222,7 +229,7 @@ async def weekly(conn: Connection, tenant: str, week: str) -> dict[str, Any]:
                 "area": {"id": str(aid), "code": area["code"], "name": area["name"]},
                 "counts": dict(sorted(counts.items())),
                 "total": sum(counts.values()),
-                "trend": trend(weekly_totals.get(week, 0), [weekly_totals.get(w, 0) for w in span[:-1]]),
+                "trend": weekly_trend(weekly_totals, week),
                 "assessment": ({k: assessment[k] for k in ("revision", "level", "summary")} if assessment else None),
                 "actions_started": [a["title"] for a in actions if a["area_id"] == aid and a["started_week"] == week],
                 "actions_completed": [

@@ -17,8 +17,8 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
 from projections.connections import CONNECTION_ERRORS
-from projections.picture.queries import weeks_back
-from projections.picture.trend import PREVIOUS_WEEKS, trend
+from projections.picture.queries import weekly_trend, weeks_back
+from projections.picture.trend import PREVIOUS_WEEKS
 from projections.tenancy import tenant_connection
 from service.audit.recording import recorded
 from service.web.auth import authenticated
@@ -59,7 +59,7 @@ async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[s
                 "week": week,
                 "reports": r["reports"],
                 "occurrences": totals[week],
-                "trend": trend(totals[week], [totals[w] for w in span[:-1]]),
+                "trend": weekly_trend(totals, week),
                 "position": r["position"],
             }
         )
