@@ -52,8 +52,10 @@ def _bin_dir() -> Path:
 class EmbeddedPostgres:
     """One PostgreSQL cluster in `pgdata`, started on demand and stopped by whoever started it."""
 
-    def __init__(self, pgdata: Path, home: Path | None = None) -> None:
+    def __init__(self, pgdata: Path, home: Path | None = None, settings: dict[str, str] | None = None) -> None:
         self.requested = pgdata.absolute()
+        self.settings = settings or {}
+        """Server settings (`-c name=value`) this object starts the server with; none: PostgreSQL's defaults."""
         self.pgdata = self.requested  # where the cluster is: elsewhere if its user cannot reach it here
         self.home = home or home_from_env()
         self.bin_dir = _bin_dir()
@@ -141,6 +143,7 @@ class EmbeddedPostgres:
             options = f"-c listen_addresses='' -k {self.pgdata} -p 5432"
         else:
             options = f"-c listen_addresses=127.0.0.1 -c unix_socket_directories='' -p {_free_port()}"
+        options += "".join(f" -c {name}={value}" for name, value in self.settings.items())
         log.info("starting embedded PostgreSQL in %s", self.pgdata)
         result = self.run(
             "pg_ctl", "-D", str(self.pgdata), "-l", str(self.pgdata / "server.log"),

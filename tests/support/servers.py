@@ -17,6 +17,7 @@ from litestar import Litestar
 from service.db.embedded import EmbeddedPostgres
 from service.settings import Settings
 from service.web.http_server import server_config
+from tests.support.database import TEST_SERVER_SETTINGS
 
 
 @contextlib.contextmanager
@@ -24,7 +25,7 @@ def private_postgres() -> Iterator[EmbeddedPostgres]:
     """An embedded PostgreSQL of the caller's own, in a fresh folder (for tests that stop it)."""
     folder = Path(tempfile.mkdtemp(prefix="lb-pg-"))
     folder.chmod(0o711)  # the server's own user (when we are root) must be able to enter it
-    server = EmbeddedPostgres(folder / "pg")
+    server = EmbeddedPostgres(folder / "pg", settings=TEST_SERVER_SETTINGS)
     server.start()
     try:
         yield server
