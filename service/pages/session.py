@@ -17,7 +17,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 
 from service.identity import Identity
 from service.settings import Settings
@@ -106,7 +106,30 @@ def _stack(app: ASGIApp, key: bytes, *, secure: bool) -> ASGIApp:
         cookie_httponly=True,
         cookie_samesite="lax",
     )
-    return SessionMiddleware(CSRFMiddleware(app, config=csrf), backend=ClientSideSessionBackend(config=cookie))
+    return SessionMiddleware(CSRFMiddleware(app, config=csrf), backend=_SessionCookie(config=cookie))
+
+
+class _SessionCookie(ClientSideSessionBackend):
+    """Litestar's encrypted cookie, set again only when the session has changed.
+
+    Litestar encrypts and sets it again on every response, at a cost to every page; the browser's
+    copy says the same, and expires when the sign-in's did (the session's own `expires` rules).
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[_AS_LOADED] = dict(data)  # sign_in replaces the values, never edits
+        return data
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        if scope_session and scope_session == connection.scope.get("state", {}).get(_AS_LOADED):
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+_AS_LOADED = "lagesbild_session_as_loaded"
 
 
 def check_claims(sub: Any, tenant: Any, org: Any, roles: Any) -> Identity | None:

@@ -45,6 +45,19 @@ async def test_the_session_cookie_is_httponly_lax_and_not_secure_on_loopback(cli
     assert "Secure" not in cookie
 
 
+async def test_the_session_cookie_is_set_again_only_when_the_session_changes(client: Client) -> None:
+    await _sign_in(client)
+    for path in ("/", "/lagesbild", "/tillganglighet"):
+        answer = await client.get(path)
+        assert answer.status_code == 200
+        assert not any(c.startswith("lagesbild_session") for c in answer.headers.get_list("set-cookie")), path
+    answer = await client.post("/logout", data={"_csrf_token": await _csrf(client, "/")})
+    cleared = [c for c in answer.headers.get_list("set-cookie") if c.startswith("lagesbild_session=")]
+    assert cleared
+    assert all("Max-Age=0" in c or "expires=" in c.lower() for c in cleared), cleared
+    assert (await client.get("/")).status_code == 303
+
+
 async def test_off_loopback_the_cookies_are_secure(database_dsn: str, data_dir: Path) -> None:
     env = {"DATABASE_URL": database_dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_HOST": "0.0.0.0"}
     async with AsyncTestClient(create_app(Settings.from_env(env), database_dsn)) as client:
