@@ -53,6 +53,7 @@ from service.web.problems import EXCEPTION_HANDLERS
 from service.web.projection_progress import ProjectionTracker
 from service.web.query_params import declared_query_only
 from service.web.rate_limit import WriteLimit, limit_writes
+from service.web.read_cache import ReadCache
 from service.web.security_headers import add_security_headers
 from service.web.stream_slots import StreamSlots
 
@@ -92,6 +93,7 @@ def create_app(
             app.state.areas = AreaLookup(store)
             app.state.catalogue = Catalogue(store, app.state.readers)
             app.state.tracker = tracker = ProjectionTracker(dsn, pool, bounds)
+            app.state.pages = ReadCache(tracker, settings.page_cache_seconds)
             app.state.tasks = tasks = Supervisor()  # every background task: restarted if it fails, shown in /ready
             await tracker.start(tasks)
             log_reader = LogReader(dsn, store.mapper, bounds)  # the runners decode each batch once

@@ -42,6 +42,25 @@ MinPosition = Annotated[
         description="Wait (up to 2 s) until the read model has reached this position (one a write returned).",
     ),
 ]
+After = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        le=MAX_POSITION,
+        required=False,
+        description="Send the changes after this position: the `position` of the picture you show.",
+    ),
+]
+LastEventId = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Last-Event-ID",
+        required=False,
+        max_length=18,  # within a bigint
+        pattern=r"^[0-9]+$",
+        description="A reconnecting EventSource's: the position of the last change it got; the stream goes on after.",
+    ),
+]
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 """The pattern of free-text query parameters: no control characters (PostgreSQL refuses NUL)."""
 WeekInPath = Annotated[str, PathParameter(pattern=WEEK_PATTERN, description="An ISO week, e.g. 2026-W47.")]

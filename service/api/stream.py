@@ -20,6 +20,7 @@ from projections.connections import CONNECTION_ERRORS
 from projections.picture.queries import weekly_trend, weeks_back
 from projections.picture.trend import PREVIOUS_WEEKS
 from projections.tenancy import tenant_connection
+from service.api.params import After, LastEventId
 from service.audit.recording import recorded
 from service.web.auth import authenticated
 from service.web.context import Context, HandlerContext
@@ -79,22 +80,28 @@ class StreamController(Controller):
         responses=problems(429),
         middleware=[recorded("stream")],
     )
-    async def stream(self, context: Context) -> ServerSentEvent:
+    async def stream(self, context: Context, after: After = None, last_event_id: LastEventId = None) -> ServerSentEvent:
         """Each change: `event: picture`, data `{area_id, week, reports, occurrences, trend, position}`.
+
+        From the changes after `after` (a position the caller's picture holds, such as GET /picture's
+        `position`), or after the last change as the stream opens; a reconnecting client's
+        `Last-Event-ID` (the position of the last change it got) goes before either.
 
         503 if the database is away when the stream opens; once open, the stream outlives an
         outage and sends what changed meanwhile when the database is back. It ends when the token
         expires (`event: expired` last); one subject may hold LAGESBILD_MAX_STREAMS_PER_SUBJECT
         streams open at once in one process, and gets 429 with Retry-After beyond.
         """
-        return await picture_stream(context)
+        return await picture_stream(context, after, last_event_id)
 
 
-async def picture_stream(context: HandlerContext) -> ServerSentEvent:
+async def picture_stream(context: HandlerContext, after: int | None, last_event_id: str | None) -> ServerSentEvent:
     """The caller's tenant's picture changes as Server-Sent Events (the API's /stream and the pages' /live).
 
-    The stream ends when the caller's token (or session) expires, with `event: expired` last, and
-    holds one of the subject's LAGESBILD_MAX_STREAMS_PER_SUBJECT places while it is open (429 beyond).
+    The changes after `last_event_id` if it is a position, else after `after`, else after the last
+    one as the stream opens. The stream ends when the caller's token (or session) expires, with
+    `event: expired` last, and holds one of the subject's LAGESBILD_MAX_STREAMS_PER_SUBJECT places
+    while it is open (429 beyond).
     """
     identity, pool, tracker = context.identity, context.pool, context.tracker
     tenant = identity.tenant
@@ -103,13 +110,19 @@ async def picture_stream(context: HandlerContext) -> ServerSentEvent:
         # Before the response starts: a failure here can still be a 503, not a broken stream.
         async with tenant_connection(pool, tenant) as conn:
             last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
-            seen = int(await conn.fetchval(last, tenant))
+            latest = int(await conn.fetchval(last, tenant))
+        seen = latest
+        if last_event_id is not None:
+            seen = int(last_event_id)  # a client reconnecting has what came before
+        elif after is not None:
+            seen = after
     except BaseException:
         slot.release()
         raise
 
     async def events(seen: int) -> AsyncGenerator[ServerSentEventMessage, None]:
         behind = False  # a change notified while the database was away is fetched later
+        owed = seen < latest  # changes the client has not got yet: sent at once, before any wait
         try:
             async with tracker.subscribe() as progress:
                 while True:
@@ -118,8 +131,11 @@ async def picture_stream(context: HandlerContext) -> ServerSentEvent:
                         yield ServerSentEventMessage(event="expired", data=_EXPIRED)
                         return
                     try:
-                        async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
-                            item = await progress.get()
+                        if owed:
+                            owed, item = False, ("picture", 0)
+                        else:
+                            async with asyncio.timeout(min(KEEPALIVE_SECONDS, left)):
+                                item = await progress.get()
                     except TimeoutError:
                         if identity.expires <= time.time():
                             continue  # ends the stream at the top of the loop

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from markupsafe import Markup
 
 from domain.errors import PersonalDataFound
 from domain.weeks import SWEDEN, week_of
@@ -31,7 +32,7 @@ from service.pages.charts import bar_chart
 from service.pages.maps import hot_cell_map
 from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
 from service.pages.patterns import patterns_view
-from service.pages.rendering import page
+from service.pages.rendering import fragment, page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 
@@ -107,6 +108,7 @@ def _filter_form(request: Request[Any, Any, Any], filters: AreaFilters, names: d
         "category_choices": sorted(names.items(), key=lambda item: item[1]),
         "max_weeks": MAX_WEEKS,
         "path": request.url.path,
+        "category_names": names,
     }
 
 
@@ -133,13 +135,29 @@ async def area_page(
     form = _filter_form(request, filters, names)
     if filters.errors:
         area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page
-        return page(request, "area.html", title=f"Fel: {area.name}", heading=area.name, status_code=400, **form)
+        content = fragment("area_content.html", heading=area.name, **form)
+        return page(request, "page.html", title=f"Fel: {area.name}", content=content, status_code=400)
+    today = context.now.astimezone(SWEDEN).date()
+
+    async def compute() -> tuple[str, Markup]:
+        return await _content(context, area_id, filters, form, today)
+
+    key = ("area", tenant, area_id, today, tuple(sorted(filters.typed.items())))
+    name, content = await context.pages.get(key, ("picture", "patterns", "catalogue"), compute)
+    return page(request, "page.html", title=name, content=content)
+
+
+async def _content(
+    context: Context, area_id: UUID, filters: AreaFilters, form: dict[str, Any], today: date
+) -> tuple[str, Markup]:
+    """The area's name and its page's content, as every reader with these filters sees it today."""
+    tenant, names = context.identity.tenant, form["category_names"]
     async with tenant_connection(context.pool, tenant) as conn:
         picture = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), filters.weeks)
         if picture is None:
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
-        since, until = period(None, None, context.now.astimezone(SWEDEN).date())  # the last 12 months
+        since, until = period(None, None, today)  # the last 12 months
         patterns = await pattern_queries.patterns(conn, tenant, area_id, since, until, None)
         boundary = await map_queries.boundary(conn, tenant, area_id)
         cells = await maps.hot_cell_features(
@@ -156,11 +174,10 @@ async def area_page(
             cursor=filters.older_than,
             limit=REPORTS_SHOWN,
         )
-    return page(
-        request,
-        "area.html",
-        title=picture["area"]["name"],
-        heading=picture["area"]["name"],
+    name = picture["area"]["name"]
+    content = fragment(
+        "area_content.html",
+        heading=name,
         picture=picture,
         last_report=_local(picture["last_report_at"]),
         latest_published=_local((picture["assessment"] or {}).get("published_at")),
@@ -168,15 +185,16 @@ async def area_page(
         charts=_charts(picture, names),
         patterns=patterns_view(patterns | {"from": since.isoformat(), "to": until.isoformat()}),
         cells=cells or [],
-        cell_map=hot_cell_map(picture["area"]["name"], boundary, cells or []),
+        cell_map=hot_cell_map(name, boundary, cells or []),
         min_reports=context.settings.hot_cell_min_reports,
         history=_history(history),
         actions=_actions(picture["open_actions"]),
         reports=_reports(reports, names),
-        more_reports=_more_reports(request.url.path, filters, older),
+        more_reports=_more_reports(form["path"], filters, older),
         levels=LEVELS,
         no_level=NO_LEVEL,
         trends=TRENDS,
         effects=EFFECT_WORDS,
         **form,
     )
+    return name, content

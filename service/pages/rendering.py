@@ -11,6 +11,7 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from service.identity import Identity
 from service.pages.session import display_name, signed_in
@@ -46,11 +47,19 @@ def navigation(identity: Identity | None) -> list[Link]:
     return [link for link in NAVIGATION if not link.roles or link.roles & identity.roles]
 
 
+# auto_reload would stat the template and each it extends on every page served.
+ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False)
+"""Jinja2 on the pages' templates, autoescaping on; each template read once (restart to see one edited)."""
+
+
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    """Jinja2 on the pages' templates, autoescaping on; each template read once (restart to see one edited)."""
-    # auto_reload would stat the template and each it extends on every page served.
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, auto_reload=False)
-    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment))
+    """The pages' templates for Litestar's `Template` responses."""
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(ENVIRONMENT))
+
+
+def fragment(template: str, **values: Any) -> Markup:
+    """`template` rendered alone, as HTML to put in page.html: what a page keeps (service/web/read_cache.py)."""
+    return Markup(ENVIRONMENT.get_template(template).render(**values))
 
 
 def page(

@@ -23,6 +23,7 @@ from service.settings import Settings
 from service.store.event_store import EventStore
 from service.web.auth import authenticate
 from service.web.projection_progress import ProjectionTracker
+from service.web.read_cache import ReadCache
 from service.web.stream_slots import StreamSlots
 
 
@@ -35,6 +36,8 @@ class HandlerContext:
     pool: asyncpg.Pool
     readers: TenantReaders
     tracker: ProjectionTracker
+    pages: ReadCache
+    """What many read alike, computed once for them (Översikt, an area page)."""
     store: EventStore
     areas: AreaLookup
     catalogue: Catalogue
@@ -66,6 +69,7 @@ def context_provider(
             pool=state.pool,
             readers=state.readers,
             tracker=state.tracker,
+            pages=state.pages,
             store=state.store,
             areas=state.areas,
             catalogue=state.catalogue,

@@ -5,7 +5,8 @@
   var table = document.getElementById("overview");
   var status = document.getElementById("live-status");
   if (!table || !window.EventSource) { return; }
-  var source = new EventSource("/live");
+  // The changes after the position the table was computed at: none made meanwhile is missed.
+  var source = new EventSource("/live?after=" + encodeURIComponent(table.dataset.position || "0"));
   source.addEventListener("open", function () { table.dataset.live = "open"; });
   // The session has ended: the server closes the stream; do not reconnect.
   source.addEventListener("expired", function () {
