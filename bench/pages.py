@@ -15,6 +15,11 @@ And the first load of the overview: its HTML and every stylesheet, script and im
 in bytes as served, each from the service's own origin. Writes its table into bench/RESULTS.md.
 
     .venv/bin/python -m bench.pages [--events 200000] [--seconds 10] [--rounds 3]
+        [--projections separate] [--replicas 2]
+
+`--projections separate`: the read models kept by `lagesbild project`, as deployed; `--replicas N`:
+N `lagesbild serve` processes (and the worker), each reader and writer on one of them in turn, as
+replicas behind a load balancer.
 """
 
 from __future__ import annotations
@@ -89,15 +94,19 @@ def wait_caught_up(base: str, token: str) -> None:
 
 
 async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace, admin: str) -> dict[str, Any]:
-    """The server on the scratch log, caught up and settled: the targets read in turn, `args.rounds` times."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    separate = args.projections == "separate"
-    server = start_server(urls, data_dir, port, projections="off" if separate else "in-process")
+    """The server(s) on the scratch log, caught up and settled: the targets read in turn, `args.rounds` times."""
+    ports: list[int] = []
+    while len(ports) < args.replicas:
+        ports += [port] if (port := free_port()) not in ports else []
+    base = f"http://127.0.0.1:{ports[0]}"
+    separate = args.projections == "separate" or args.replicas > 1
+    projections = "off" if separate else "in-process"
+    servers = [start_server(urls, data_dir, port, projections=projections) for port in ports]
     # As deployed (deploy/): the read models kept by `lagesbild project`, a process of its own.
-    worker = start_server(urls, data_dir, port, command="project") if separate else None
+    worker = start_server(urls, data_dir, ports[0], command="project") if separate else None
     try:
-        await asyncio.to_thread(wait_ready, base, server)
+        for port, replica in zip(ports, servers, strict=True):
+            await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", replica)
         roles = ["reporter", "coordinator", "auditor"]
         token = mint_development_token(data_dir, sub="bench-polis", tenant=TENANT, org="polisen", roles=roles)
         await asyncio.to_thread(wait_caught_up, base, token)
@@ -112,16 +121,17 @@ async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace, ad
 
         async def measure(paths: list[str], write_rate: float) -> dict[str, Any]:
             load = [
-                "bench.picture_load", "--port", str(port), "--dsn", urls.service, "--token", token,
+                "bench.picture_load", "--port", ",".join(map(str, ports)), "--dsn", urls.service, "--token", token,
                 "--areas", ",".join(areas), "--paths", ",".join(paths), "--cookie", cookie,
                 "--seconds", str(args.seconds), "--readers", str(args.readers),
                 "--reader-rate", str(args.reader_rate), "--write-rate", str(write_rate),
             ]  # fmt: skip
-            cpu, worker_cpu = cpu_seconds(server.pid), cpu_seconds(worker.pid) if worker else 0.0
+            cpu, worker_cpu = _servers_cpu(servers), cpu_seconds(worker.pid) if worker else 0.0
             postgres_cpu = postgres_cpu_seconds()
             run = await _subprocess(*load)
             run["postgres_cpu_seconds"] = postgres_cpu_seconds() - postgres_cpu
-            run["server_cpu_seconds"] = cpu_seconds(server.pid) - cpu
+            run["postgres_cpu_percent"] = run["postgres_cpu_seconds"] / (args.seconds + 2) * 100
+            run["server_cpu_seconds"] = _servers_cpu(servers) - cpu
             run["server_cpu_percent"] = run["server_cpu_seconds"] / (args.seconds + 2) * 100
             worker_seconds = cpu_seconds(worker.pid) - worker_cpu if worker else 0.0
             run["worker_cpu_percent"] = worker_seconds / (args.seconds + 2) * 100
@@ -136,11 +146,15 @@ async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace, ad
         alone = {name: await measure(paths, 0.0) for name, paths in targets.items()}
         loaded = await asyncio.to_thread(first_load, base, cookie)
     finally:
-        for process in (server, worker):
+        for process in (*servers, worker):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
     return {"runs": runs, "alone": alone, "first_load": loaded}
+
+
+def _servers_cpu(servers: list[Any]) -> float:
+    return sum(cpu_seconds(server.pid) for server in servers)
 
 
 def main(args: argparse.Namespace) -> None:
@@ -171,5 +185,8 @@ if __name__ == "__main__":
         choices=("in-process", "separate"),
         default="in-process",
         help="the read models kept in the server's process (./dev run) or by `lagesbild project` (as deployed)",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="`lagesbild serve` processes sharing the load (more than one: separate)"
     )
     main(parser.parse_args())

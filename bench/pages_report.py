@@ -18,14 +18,19 @@ AREA_PAGE: str | None = "/omraden/{id}"
 WHERE = {
     "in-process": "projections in-process",
     "separate": "projections off, the read models kept by `lagesbild project` in a process of its own, as deployed;"
-    " the server CPU column gives the server's + the worker's",
+    " the CPU column gives the server's + the worker's",
 }
 
 
 def _cpu(runs: list[dict[str, Any]]) -> str:
-    server = f"{statistics.median(run['server_cpu_percent'] for run in runs):.0f} %"
-    worker = statistics.median(run["worker_cpu_percent"] for run in runs)
-    return f"{server} + {worker:.0f} %" if worker else server
+    """Each process's share of a core: the server's (+ the worker's), PostgreSQL's, the load generator's."""
+
+    def median(key: str) -> float:
+        return statistics.median(float(run[key]) for run in runs)
+
+    worker = median("worker_cpu_percent")
+    server = f"{median('server_cpu_percent'):.0f} %" + (f" + {worker:.0f} %" if worker else "")
+    return f"{server}, {median('postgres_cpu_percent'):.0f} %, {median('cpu_percent'):.0f} %"
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -38,7 +43,7 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
 
     lines = [
         "| pages read (32 readers, paced) with reports written | reads/s | p50 / p99 / max | p99 of each round |"
-        " server CPU | writes/s | errors (reads, writes) |"
+        " CPU: server (+ worker), PostgreSQL, load | writes/s | errors (reads, writes) |"
         " without the writes: p50 / p99, CPU per read (server / PostgreSQL) |"
         " target p99 ≤ 15 ms |",
         "|---|---:|---|---|---:|---:|---|---|---|",
@@ -71,16 +76,26 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
         f"First load of the overview (HTML and all it links, uncompressed, as served): **{loaded['total']:,} bytes**"
         f" ({parts}); {own}. Target ≤ 150 kB: {mark(loaded['total'] <= FIRST_LOAD_TARGET and not loaded['foreign'])}."
     )
+    replicas = args.replicas > 1
+    where = (
+        f"{args.replicas} replicas, projections off in each, the read models kept by `lagesbild project`, as"
+        " deployed; the load spread over them, each reader and writer on one; the CPU column gives the"
+        " replicas' together + the worker's"
+        if replicas
+        else WHERE[args.projections]
+    )
     notes = (
         f"The log: {r['events']:,} synthetic events (bench/events.py), COPYed into a scratch database; the server"
-        f" (`lagesbild serve`, {WHERE[args.projections]}) caught up before the reads,"
+        f" (`lagesbild serve`, {where}) caught up before the reads,"
         " and the database vacuumed, analyzed and checkpointed, as autovacuum has done in a service that has run a"
         " while. The pages are read as a"
         " coordinator and auditor of jonkoping (24 areas) by session cookie, the baseline by bearer token. Each"
         f" run: {args.readers} keep-alive readers at {args.reader_rate:g}/s each, reports posted at"
         f" {args.write_rate:g}/s over 16 connections, {args.seconds:g} s after 1 s of warm-up"
         f" (bench/picture_load.py); {args.rounds} rounds in which the targets take turns, the run with the median"
-        " p99 shown with its round's figures, every round's p99 beside it. Load average before and after:"
+        " p99 shown with its round's figures, every round's p99 beside it; the CPU column gives each process's"
+        " share of one core over that run (the machine has"
+        f" {os.cpu_count()} cores: {100 * (os.cpu_count() or 1)} % in all). Load average before and after:"
         f" {load[0]:.1f} and {load[1]:.1f} (the machine is shared with other work)."
     )
     if max(load) > (os.cpu_count() or 1):
@@ -93,11 +108,15 @@ def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float
     table = "\n".join(lines)
     print(f"\n{table}\n\n{first}")
     separate = args.projections == "separate"
+    if replicas:
+        key, title = "pages-replicas", f", {args.replicas} replicas of the service as deployed"
+    elif separate:
+        key, title = "pages-separate", ", the read models in `lagesbild project`"
+    else:
+        key, title = "pages", " and the overview's first load"
     write_section(
-        "pages-separate" if separate else "pages",
-        "The web app: pages under writes"
-        + (", the read models in `lagesbild project`" if separate else " and the overview's first load")
-        + " (`bench/pages.py`)",
+        key,
+        f"The web app: pages under writes{title} (`bench/pages.py`)",
         " ".join([".venv/bin/python -m bench.pages", *sys.argv[1:]]),
         f"{machine_details()}\n\n{table}\n\n{first}\n\n{notes}",
     )

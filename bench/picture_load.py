@@ -42,9 +42,15 @@ class Load:
     """What the readers, the writer and the listener record."""
 
     def __init__(
-        self, port: int, token: str, areas: list[str], seconds: float, paths: list[str] | None = None, cookie: str = ""
+        self,
+        ports: list[int],
+        token: str,
+        areas: list[str],
+        seconds: float,
+        paths: list[str] | None = None,
+        cookie: str = "",
     ) -> None:
-        self.port, self.token, self.areas = port, token, areas
+        self.ports, self.token, self.areas = ports, token, areas
         self.paths = paths or [f"/api/v1/areas/{area}/picture" for area in areas]
         self.read_extra = f"Cookie: {cookie}\r\n" if cookie else ""
         self.started = time.perf_counter()
@@ -56,13 +62,13 @@ class Load:
         self.acks: list[tuple[float, int]] = []  # (when the 201 came, its position)
         self.progress: list[tuple[int, float]] = []  # (picture position, when notified)
 
-    def _head(self, method: str, path: str, extra: str = "") -> str:
-        host = f"127.0.0.1:{self.port}"
+    def _head(self, port: int, method: str, path: str, extra: str = "") -> str:
+        host = f"127.0.0.1:{port}"
         return f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {self.token}\r\n{extra}"
 
-    async def reader(self, rate: float) -> None:
-        """Read pictures until the deadline: back to back, or `rate` a second (0: back to back)."""
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+    async def reader(self, rate: float, port: int) -> None:
+        """Read pictures from `port` until the deadline: back to back, or `rate` a second (0: back to back)."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
         rng = random.Random()
         next_at = time.perf_counter() + (rng.uniform(0, 1 / rate) if rate else 0.0)
         try:
@@ -71,7 +77,7 @@ class Load:
                 sent = time.perf_counter()
                 if sent >= self.deadline:
                     return
-                request = self._head("GET", rng.choice(self.paths), self.read_extra) + "\r\n"
+                request = self._head(port, "GET", rng.choice(self.paths), self.read_extra) + "\r\n"
                 status, _ = await _exchange(reader, writer, request.encode())
                 done = time.perf_counter()
                 if sent >= self.measured_from:
@@ -82,9 +88,9 @@ class Load:
         finally:
             writer.close()
 
-    async def writer(self, rate: float, offset: float) -> None:
-        """Post reports at `rate` a second, starting `offset` seconds in (a slot missed is let go, not made up)."""
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+    async def writer(self, rate: float, offset: float, port: int) -> None:
+        """Post reports to `port` at `rate` a second, starting `offset` seconds in (a slot missed is let go)."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
         rng = random.Random()
         next_at = time.perf_counter() + offset
         try:
@@ -99,7 +105,7 @@ class Load:
                         "place": "Gångtunneln vid centrum", "description": "Nytt klotter på väggarna",
                     }
                 ).encode()  # fmt: skip
-                head = self._head("POST", "/api/v1/reports", "Content-Type: application/json\r\n")
+                head = self._head(port, "POST", "/api/v1/reports", "Content-Type: application/json\r\n")
                 request = f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
                 sent = time.perf_counter()
                 status, answer = await _exchange(reader, writer, request)
@@ -145,14 +151,15 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
     """Run readers, writers and the listener for `args.seconds` (after a second's warm-up)."""
     listener = await asyncpg.connect(args.dsn)
     paths = args.paths.split(",") if args.paths else None
-    load = Load(args.port, args.token, args.areas.split(","), args.seconds, paths, args.cookie)
+    ports = [int(port) for port in args.port.split(",")]
+    load = Load(ports, args.token, args.areas.split(","), args.seconds, paths, args.cookie)
     await listener.add_listener(PROGRESS_CHANNEL, load.notified)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     try:
         await asyncio.gather(
-            *(load.reader(args.reader_rate) for _ in range(args.readers)),
+            *(load.reader(args.reader_rate, ports[n % len(ports)]) for n in range(args.readers)),
             *(
-                load.writer(args.write_rate / args.writers, n / args.write_rate)
+                load.writer(args.write_rate / args.writers, n / args.write_rate, ports[n % len(ports)])
                 for n in range(args.writers if args.write_rate else 0)
             ),
         )
@@ -175,7 +182,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", required=True, help="the server's port; comma-separated: replicas, shared in turn")
     parser.add_argument("--dsn", required=True, help="the server's database, for LISTEN")
     parser.add_argument("--token", required=True)
     parser.add_argument("--areas", required=True, help="comma-separated area ids")

@@ -127,6 +127,8 @@ async def area_page(
 
     Bad filter values are shown beside their fields (400) with none of the area's data: that
     answer reads nothing and is not recorded. Another tenant's area is as unknown as a made-up id (404).
+    The content is the same for everyone who reads the area with the same filters on the same day:
+    computed once for all of them (service/web/read_cache.py).
     """
     tenant = context.identity.tenant
     names = await category_names(context)

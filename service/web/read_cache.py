@@ -4,11 +4,14 @@ A page that many people read at once (Översikt, an area) is computed once and h
 them, instead of once per reader: every key computes once at a time, and its answer stands
 
 - while the read models it was computed from are where they were (the tracker's positions), and
-- for `seconds` after its computation began even if they have moved on.
+- for `seconds` after its computation began even if they have moved on;
+- after that, the first reader starts the next answer, and until it is ready readers get this one:
+  no reader but the first of a key waits for a page to be computed.
 
-So a page served from here is at most `seconds` older than one computed for its reader: the same
-kind of lag as a read model's own behind the log, which such a page has anyway (pages that must
-show a write, as after a form is sent, wait for its position and are not kept here). The live
+So a page served from here is at most `seconds`, and the time one computation takes, older than
+one computed for its reader: the same kind of lag as a read model's own behind the log, which such
+a page has anyway (pages that must show a write, as after a form is sent, wait for its position
+and are not kept here). With `seconds` 0 every move of the read models is waited for. The live
 update of Översikt starts from the position its page was computed at, and loses nothing between.
 """
 
@@ -53,6 +56,8 @@ class ReadCache:
     ) -> None:
         self._tracker, self._seconds, self._size, self._clock = tracker, seconds, entries, clock
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._next: dict[Hashable, _Entry] = {}
+        """The answers being computed to follow ones that are too old, by key."""
 
     async def get(self, key: Hashable, projections: tuple[str, ...], compute: Callable[[], Awaitable[T]]) -> T:
         """The answer for `key` from `projections`: kept (see the module), or `compute()`d now.
@@ -62,21 +67,32 @@ class ReadCache:
         positions = tuple(self._tracker.positions.get(name, 0) for name in projections)
         now = self._clock()
         entry = self._entries.get(key)
-        if entry is None or not (entry.positions == positions or now - entry.began < self._seconds):
-            # Shielded below: one reader leaving does not cancel the answer the others wait for.
-            entry = _Entry(positions, now, asyncio.ensure_future(compute()))
-            self._entries[key] = entry
-            entry.answer.add_done_callback(functools.partial(self._forget_failure, key))
+        if entry is None:
+            entry = self._entries[key] = self._begin(key, positions, now, compute)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        else:
-            self._entries.move_to_end(key)
+        elif not (entry.positions == positions or now - entry.began < self._seconds):
+            following = self._next.get(key)
+            if following is None:
+                following = self._next[key] = self._begin(key, positions, now, compute)
+            if not self._seconds or not entry.answer.done():
+                entry = following
+        self._entries.move_to_end(key)
+        # Shielded: one reader leaving does not cancel the answer the others wait for.
         answer: T = await asyncio.shield(entry.answer)
         return answer
 
-    def _forget_failure(self, key: Hashable, task: asyncio.Task[Any]) -> None:
-        """A failed (or cancelled) computation is dropped, so the next reader computes afresh."""
-        if task.cancelled() or task.exception() is not None:
-            entry = self._entries.get(key)
-            if entry is not None and entry.answer is task:
-                del self._entries[key]
+    def _begin(
+        self, key: Hashable, positions: tuple[int, ...], now: float, compute: Callable[[], Awaitable[T]]
+    ) -> _Entry:
+        entry = _Entry(positions, now, asyncio.ensure_future(compute()))
+        entry.answer.add_done_callback(functools.partial(self._done, key, entry))
+        return entry
+
+    def _done(self, key: Hashable, entry: _Entry, task: asyncio.Task[Any]) -> None:
+        """A next answer takes its key's place; a failed (or cancelled) one is dropped, and so is what it followed."""
+        if self._next.get(key) is entry:
+            del self._next[key]
+            self._entries[key] = entry  # failed too: the next reader then waits for a computation of its own
+        if (task.cancelled() or task.exception() is not None) and self._entries.get(key) is entry:
+            del self._entries[key]
