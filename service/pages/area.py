@@ -99,7 +99,7 @@ def _more_reports(path: str, filters: AreaFilters, older: str | None) -> tuple[s
     return newest, f"{path}?{urlencode(query | {OLDER: older})}#rapporter" if older else None
 
 
-def _filter_form(request: Request[Any, Any, Any], filters: AreaFilters, names: dict[str, str]) -> dict[str, Any]:
+def _filter_form(path: str, filters: AreaFilters, names: dict[str, str]) -> dict[str, Any]:
     """What both GET forms need: the values typed, the errors, the category choices, this page's path."""
     return {
         "filters": filters,
@@ -107,7 +107,7 @@ def _filter_form(request: Request[Any, Any, Any], filters: AreaFilters, names: d
         "errors": filters.errors,
         "category_choices": sorted(names.items(), key=lambda item: item[1]),
         "max_weeks": MAX_WEEKS,
-        "path": request.url.path,
+        "path": path,
         "category_names": names,
     }
 
@@ -130,23 +130,35 @@ async def area_page(
     The content is the same for everyone who reads the area with the same filters on the same day:
     computed once for all of them (service/web/read_cache.py).
     """
-    tenant = context.identity.tenant
-    names = await category_names(context)
+    tenant, path = context.identity.tenant, request.url.path
     # The parameters are declared for the guard (and read here with their repeats, each value checked).
-    filters = read_filters(request.query_params.multi_items(), names)
-    form = _filter_form(request, filters, names)
-    if filters.errors:
-        area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page
-        content = fragment("area_content.html", heading=area.name, **form)
-        return page(request, "page.html", title=f"Fel: {area.name}", content=content, status_code=400)
+    typed = tuple(request.query_params.multi_items())
     today = context.now.astimezone(SWEDEN).date()
 
     async def compute() -> tuple[str, Markup]:
+        names = await category_names(context)
+        filters = read_filters(typed, names)
+        form = _filter_form(path, filters, names)
+        if filters.errors:
+            raise _BadFilters(form)  # not kept: a reader typing more gets it afresh, and no one else
         return await _content(context, area_id, filters, form, today)
 
-    key = ("area", tenant, area_id, today, tuple(sorted(filters.typed.items())))
-    name, content = await context.pages.get(key, ("picture", "patterns", "catalogue"), compute)
+    try:
+        key = ("area", tenant, area_id, today, typed)
+        name, content = await context.pages.get(key, ("picture", "patterns", "catalogue"), compute)
+    except _BadFilters as bad:
+        area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page
+        content = fragment("area_content.html", heading=area.name, **bad.form)
+        return page(request, "page.html", title=f"Fel: {area.name}", content=content, status_code=400)
     return page(request, "page.html", title=name, content=content)
+
+
+class _BadFilters(Exception):
+    """A filter value the page shows beside its field, with the form that shows it."""
+
+    def __init__(self, form: dict[str, Any]) -> None:
+        super().__init__("bad filter values")
+        self.form = form
 
 
 async def _content(
