@@ -18,6 +18,9 @@ How to add a page:
    `radios`, `button`):
    on a refusal, render the form again with status 400, the values typed and `errors` (field id
    -> message in Swedish a person can act on), and prefix the title with "Fel: ".
+   A page many read alike (Översikt, Område) keeps its content in `context.pages`
+   (service/web/read_cache.py): its template has no layout of its own, is rendered with
+   `fragment(...)` once for every reader with the same key, and goes into `page.html` as `content`.
 4. Register the handler in `pages_router` (service/pages/router.py); a new link of the header
    goes in `NAVIGATION` (service/pages/rendering.py) with the roles that may see it.
 5. No inline script or style (the pages' CSP forbids them): our own files go in static/, a
