@@ -41,7 +41,9 @@ def test_database() -> Iterator[SessionDatabase]:
     server_dsn = os.environ.get("DATABASE_URL")
     if not server_dsn:
         data_dir = Path(os.environ.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute()
-        server = EmbeddedPostgres(data_dir / "pg-test", settings=TEST_SERVER_SETTINGS)
+        # A cluster of its own for each pytest-xdist worker: the one that starts a cluster stops it.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        server = EmbeddedPostgres(data_dir / f"pg-test{'-' + worker if worker else ''}", settings=TEST_SERVER_SETTINGS)
         server_dsn = server.start()
     try:
         urls = asyncio.run(create_database(server_dsn, "lagesbild_test"))
