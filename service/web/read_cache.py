@@ -3,16 +3,16 @@
 A page that many people read at once (Översikt, an area) is computed once and handed to each of
 them, instead of once per reader: every key computes once at a time, and its answer stands
 
-- while the read models it was computed from are where they were (the tracker's positions), and
-- for `seconds` after its computation began even if they have moved on;
-- after that, the first reader starts the next answer, and until it is ready readers get this one:
-  no reader but the first of a key waits for a page to be computed.
+- while the read models it was computed from are where they were (the tracker's positions);
+- once they have moved on, until `seconds` after its computation began. From halfway through
+  that time its next reader starts the next answer and gets this one, as do those after it until
+  the next is ready: while a page is read often, no reader but its first waits for it.
 
-So a page served from here is at most `seconds`, and the time one computation takes, older than
-one computed for its reader: the same kind of lag as a read model's own behind the log, which such
-a page has anyway (pages that must show a write, as after a form is sent, wait for its position
-and are not kept here). With `seconds` 0 every move of the read models is waited for. The live
-update of Översikt starts from the position its page was computed at, and loses nothing between.
+So no page served from here began its computation more than `seconds` before its reader asked,
+the same kind of lag as a read model's own behind the log, which such a page has anyway (pages
+that must show a write, as after a form is sent, wait for its position and are not kept here).
+With `seconds` 0 every move of the read models is waited for. The live update of Översikt starts
+from the position its page was computed at, and loses nothing between.
 """
 
 from __future__ import annotations
@@ -71,12 +71,12 @@ class ReadCache:
             entry = self._entries[key] = self._begin(key, positions, now, compute)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        elif not (entry.positions == positions or now - entry.began < self._seconds):
+        elif entry.positions != positions and now - entry.began >= self._seconds / 2:
             following = self._next.get(key)
             if following is None:
                 following = self._next[key] = self._begin(key, positions, now, compute)
-            if not self._seconds or not entry.answer.done():
-                entry = following
+            if now - entry.began >= self._seconds:
+                entry = following  # too old to hand out: wait for the next
         self._entries.move_to_end(key)
         # Shielded: one reader leaving does not cancel the answer the others wait for.
         answer: T = await asyncio.shield(entry.answer)
