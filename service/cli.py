@@ -38,14 +38,6 @@ from service.supervision import Supervisor
 from service.web.auth import mint_development_token
 from service.web.http_server import Server, server_config
 
-COLLECTOR_THRESHOLDS = (50_000, 20, 100)
-"""The cyclic collector's thresholds in the long-running commands, in place of (700, 10, 10).
-
-A request allocates thousands of objects that reference counting frees; at 700 the collector ran
-many times a second and a full pass every few seconds, each a pause in every request then in
-flight (what they save a page's p99: bench/RESULTS.md). Cyclic garbage waits a little longer.
-"""
-
 
 def _freeze_heap() -> None:
     """Keep every object alive now out of the garbage collector's passes from now on."""
@@ -95,7 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             # (the passes' times before and after are in bench/RESULTS.md).
             app.on_startup.append(_freeze_heap)
             _freeze_heap()
-            gc.set_threshold(*COLLECTOR_THRESHOLDS)
             config = server_config(
                 app, settings, host=args.host, port=args.port, log_level="info"
             )  # fmt: skip
@@ -106,7 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             applied = asyncio.run(_migrate(urls.migration))
             print(f"applied {applied}" if applied else "schema is up to date")
         elif args.command == "project":
-            gc.set_threshold(*COLLECTOR_THRESHOLDS)
             asyncio.run(_project(urls, settings))
         elif args.command == "rebuild":
             generation = asyncio.run(_rebuild(urls, args.projection))
