@@ -108,7 +108,6 @@ def _filter_form(path: str, filters: AreaFilters, names: dict[str, str]) -> dict
         "category_choices": sorted(names.items(), key=lambda item: item[1]),
         "max_weeks": MAX_WEEKS,
         "path": path,
-        "category_names": names,
     }
 
 
@@ -141,7 +140,7 @@ async def area_page(
         form = _filter_form(path, filters, names)
         if filters.errors:
             raise _BadFilters(form)  # not kept: a reader typing more gets it afresh, and no one else
-        return await _content(context, area_id, filters, form, today)
+        return await _content(context, area_id, filters, form, names, today)
 
     try:
         key = ("area", tenant, area_id, today, typed)
@@ -162,10 +161,10 @@ class _BadFilters(Exception):
 
 
 async def _content(
-    context: Context, area_id: UUID, filters: AreaFilters, form: dict[str, Any], today: date
+    context: Context, area_id: UUID, filters: AreaFilters, form: dict[str, Any], names: dict[str, str], today: date
 ) -> tuple[str, Markup]:
     """The area's name and its page's content, as every reader with these filters sees it today."""
-    tenant, names = context.identity.tenant, form["category_names"]
+    tenant = context.identity.tenant
     async with tenant_connection(context.pool, tenant) as conn:
         picture = await picture_queries.area_picture(conn, tenant, area_id, week_of(context.now), filters.weeks)
         if picture is None:
