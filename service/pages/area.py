@@ -147,7 +147,7 @@ async def area_page(
         name, content = await context.pages.get(key, ("picture", "patterns", "catalogue"), compute)
     except _BadFilters as bad:
         area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page
-        content = fragment("area_content.html", heading=area.name, **bad.form)
+        content = await fragment("area_content.html", heading=area.name, **bad.form)
         return page(request, "page.html", title=f"Fel: {area.name}", content=content, status_code=400)
     return page(request, "page.html", title=name, content=content)
 
@@ -188,7 +188,7 @@ async def _content(
             limit=REPORTS_SHOWN,
         )
     name = picture["area"]["name"]
-    content = fragment(
+    content = await fragment(
         "area_content.html",
         heading=name,
         picture=picture,

@@ -42,7 +42,7 @@ async def overview(request: Request[Any, Any, Any], context: Context) -> Templat
         async with context.readers.statement(tenant) as conn:  # one statement
             found, features = await maps.picture_features(conn, tenant, week)
         shown = msgspec.convert(found, Overview)  # attributes for the template: cheaper to look up than dict keys
-        return fragment(
+        return await fragment(
             "overview_content.html", title=TITLE, overview=shown, levels=LEVELS, no_level=NO_LEVEL, trends=TRENDS,
             area_map=overview_map(features, len(found["areas"])), may_import=may_import,
         )  # fmt: skip
