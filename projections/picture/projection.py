@@ -125,6 +125,8 @@ class PictureProjection:
             state.count(deltas, r.position)
         elif isinstance(e, Action.Event):
             state.actions[oid], follow_up = action_changed(state.actions.get(oid), r)
+            if isinstance(e, Action.Planned | Action.StatusChanged):  # the area's open actions changed
+                state.changed[(state.actions[oid]["tenant"], state.actions[oid]["area_id"])] = r.position
             if follow_up is not None:
                 state.follow_ups.append(follow_up)
             elif isinstance(e, Action.Redacted):
@@ -137,6 +139,7 @@ class PictureProjection:
         elif isinstance(e, Assessment.Published):
             key, row = assessment_published(r)
             state.assessments[key] = row
+            state.changed[key[:2]] = r.position  # the area's level may have changed
         # drafts, categories: not part of the picture
 
     async def _write(self, conn: Connection, schema: str, state: _Batch, first: int) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import time
-from collections import defaultdict
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
 from typing import Any
@@ -17,8 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from domain.weeks import week_of
 from projections.connections import CONNECTION_ERRORS
-from projections.picture.queries import weekly_trend, weeks_back
-from projections.picture.trend import PREVIOUS_WEEKS
+from projections.picture.changes import changes_after, last_change
 from projections.tenancy import tenant_connection
 from service.api.params import After, LastEventId
 from service.audit.recording import recorded
@@ -35,36 +33,8 @@ _EXPIRED = json.dumps({"detail": "the token (or the session) has expired: open a
 
 
 async def _changes(pool: Any, tenant: str, after: int, week: str) -> list[dict[str, Any]]:
-    span = weeks_back(week, PREVIOUS_WEEKS + 1)  # the week and those its trend looks back on
     async with tenant_connection(pool, tenant) as conn:
-        rows = await conn.fetch(
-            "SELECT c.area_id, c.position, coalesce(sum(w.reports) FILTER (WHERE w.week = $3), 0) AS reports,"
-            " array_agg(w.week) FILTER (WHERE w.week IS NOT NULL) AS weeks,"
-            " array_agg(w.occurrences) FILTER (WHERE w.week IS NOT NULL) AS occurrences"
-            " FROM picture.area_changes c LEFT JOIN picture.weekly_counts w"
-            " ON w.tenant = c.tenant AND w.area_id = c.area_id AND w.week >= $4 AND w.week <= $3"
-            " WHERE c.tenant = $1 AND c.position > $2 GROUP BY c.area_id, c.position ORDER BY c.position",
-            tenant,
-            after,
-            week,
-            span[0],
-        )
-    changes = []
-    for r in rows:
-        totals: dict[str, int] = defaultdict(int)
-        for w, n in zip(r["weeks"] or (), r["occurrences"] or (), strict=True):
-            totals[w] += n
-        changes.append(
-            {
-                "area_id": str(r["area_id"]),
-                "week": week,
-                "reports": r["reports"],
-                "occurrences": totals[week],
-                "trend": weekly_trend(totals, week),
-                "position": r["position"],
-            }
-        )
-    return changes
+        return await changes_after(conn, tenant, after, week)
 
 
 class StreamController(Controller):
@@ -81,7 +51,10 @@ class StreamController(Controller):
         middleware=[recorded("stream")],
     )
     async def stream(self, context: Context, after: After = None, last_event_id: LastEventId = None) -> ServerSentEvent:
-        """Each change: `event: picture`, data `{area_id, week, reports, occurrences, trend, position}`.
+        """Each change of an area: `event: picture`, data as Översikt shows the area (changes_after).
+
+        Data `{area_id, week, reports, occurrences, trend, level, open_actions, position}`: an area
+        changes with its counts, a published assessment and an action planned or moved on.
 
         From the changes after `after` (a position the caller's picture holds, such as GET /picture's
         `position`), or after the last change as the stream opens; a reconnecting client's
@@ -109,8 +82,7 @@ async def picture_stream(context: HandlerContext, after: int | None, last_event_
     try:
         # Before the response starts: a failure here can still be a 503, not a broken stream.
         async with tenant_connection(pool, tenant) as conn:
-            last = "SELECT coalesce(max(position), 0) FROM picture.area_changes WHERE tenant = $1"
-            latest = int(await conn.fetchval(last, tenant))
+            latest = await last_change(conn, tenant)
         seen = latest
         if last_event_id is not None:
             seen = int(last_event_id)  # a client reconnecting has what came before

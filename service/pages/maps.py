@@ -22,12 +22,16 @@ CHAR_W, LINE_H = 8.5, 16
 
 @dataclass(frozen=True)
 class Shape:
-    """One thing to draw: a GeoJSON Polygon or MultiPolygon, its CSS modifier, its label and its tooltip."""
+    """One thing to draw: a GeoJSON Polygon or MultiPolygon, its CSS modifier, its label and its tooltip.
+
+    `area_id`, if any, goes on its shape and label (`data-area-id`), for a live update to find them.
+    """
 
     geometry: dict[str, Any]
     kind: str
     label: str
     tooltip: str
+    area_id: str = ""
 
 
 def _polygons(geometry: dict[str, Any]) -> list[list[list[list[float]]]]:
@@ -62,7 +66,7 @@ class _Projection:
         return " ".join(rings)
 
 
-def _label(text: str, x: float, y: float, height: int) -> str:
+def _label(text: str, x: float, y: float, height: int, found_by: str = "") -> str:
     """A label of one or more lines centred at (x, y), moved inside the drawing if it would stick out."""
     lines = text.split("\n")
     half = max(len(line) for line in lines) * CHAR_W / 2
@@ -71,7 +75,7 @@ def _label(text: str, x: float, y: float, height: int) -> str:
     spans = "".join(
         f'<tspan x="{x:.1f}" dy="{LINE_H if n else 0}">{escape(line)}</tspan>' for n, line in enumerate(lines)
     )
-    return f'<text class="map__label" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{spans}</text>'
+    return f'<text class="map__label"{found_by} x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{spans}</text>'
 
 
 def area_map(map_id: str, title: str, description: str, shapes: Sequence[Shape], marks: Sequence[Shape] = ()) -> Markup:
@@ -89,14 +93,18 @@ def area_map(map_id: str, title: str, description: str, shapes: Sequence[Shape],
     ]
     for s in (*shapes, *marks):
         parts.append(
-            f'<path class="map__shape map__shape--{escape(s.kind)}" d="{projection.path(s.geometry)}"'
+            f'<path class="map__shape map__shape--{escape(s.kind)}"{_found_by(s)} d="{projection.path(s.geometry)}"'
             f' fill-rule="evenodd"><title>{escape(s.tooltip)}</title></path>'
         )
     for s in (*shapes, *marks):
         if s.label:
-            parts.append(_label(s.label, *projection.xy(*inside_point(s.geometry)), projection.height))
+            parts.append(_label(s.label, *projection.xy(*inside_point(s.geometry)), projection.height, _found_by(s)))
     parts.append("</svg>")
     return Markup("".join(parts))  # every text in it is escaped above
+
+
+def _found_by(shape: Shape) -> str:
+    return f' data-area-id="{escape(shape.area_id)}"' if shape.area_id else ""
 
 
 def hot_cell_map(name: str, boundary: dict[str, Any] | None, cells: Sequence[dict[str, Any]]) -> Markup | None:

@@ -59,9 +59,8 @@ def overview_map(features: list[dict[str, Any]], areas: int) -> Markup | None:
     for feature in features:
         p = feature["properties"]
         level = LEVELS.get(p["level"], NO_LEVEL)
-        shapes.append(
-            Shape(feature["geometry"], p["level"] or "none", f"{p['name']}\n{level}", f"{p['name']}: {level}")
-        )
+        label, tooltip = f"{p['name']}\n{level}", f"{p['name']}: {level}"
+        shapes.append(Shape(feature["geometry"], p["level"] or "none", label, tooltip, area_id=p["id"]))
         said.append(f"{p['name']} {level.lower()}")
     missing = areas - len(features)
     description = f"Nivå per område: {', '.join(said)}."

@@ -89,7 +89,15 @@ def test_report_see_it_live_plan_publish_and_read_the_trail(browser: Browser, ba
         coordinator.get_by_role("button", name="Påbörja").click()
         expect(coordinator.locator('[data-field="status"]')).to_have_text("Pågår")
 
-        # ...drafts the week's assessment of the area, then publishes it
+        # The caretaker now watches Översikt on the phone, live
+        reporter.goto("/")
+        expect(reporter.locator("#overview")).to_have_attribute("data-live", "open")
+        watched = reporter.locator("#overview tbody tr", has=reporter.get_by_role("link", name=AREA))
+        area_id = watched.get_attribute("data-area-id")
+        expect(watched.locator('[data-field="open_actions"]')).to_have_text("1")  # the action, started
+        expect(watched.locator('[data-field="level"]')).not_to_have_text("Gul")
+
+        # ...while the coordinator drafts the week's assessment of the area, then publishes it
         summary = "Mer klotter i gångtunneln vid stationen, sanering påbörjad"
         coordinator.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Veckans lägesbild").click()
         weekly = coordinator.locator("#lagesbild tbody tr", has=coordinator.get_by_role("rowheader", name=AREA))
@@ -103,6 +111,14 @@ def test_report_see_it_live_plan_publish_and_read_the_trail(browser: Browser, ba
         expect(weekly.locator('[data-field="level"]')).to_have_text("Gul")
         expect(weekly.locator('[data-field="assessment"]')).to_contain_text(summary)
         _screenshot(coordinator, "veckans-lagesbild")
+        # ...which the caretaker's Översikt shows without a reload: in the table, and on the map in words and colour
+        expect(watched.locator('[data-field="level"]')).to_have_text("Gul")
+        expect(reporter.locator(f'.map__shape[data-area-id="{area_id}"]')).to_have_class(
+            re.compile("map__shape--yellow")
+        )
+        expect(reporter.locator(f'.map__label[data-area-id="{area_id}"]')).to_contain_text("Gul")
+        expect(reporter.get_by_role("status")).to_contain_text("nivån Gul")
+        assert axe_violations(reporter) == []
 
         # ...and reads the trail of it all on Granskning: since the test began, in the area
         coordinator.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Granskning").click()

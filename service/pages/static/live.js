@@ -1,10 +1,39 @@
-// Översikt, live: each `picture` event from /live updates its area's count of this week's occurrences and its trend.
-// Without JavaScript the page still shows the counts as they were when it was loaded.
+// Översikt, live: each `picture` event from /live updates its area's row (this week's occurrences, the trend,
+// the level and the open actions) and its shape on the map. Without JavaScript the page still shows the area
+// as it was when the page was loaded.
 (function () {
   "use strict";
   var table = document.getElementById("overview");
   var status = document.getElementById("live-status");
   if (!table || !window.EventSource) { return; }
+  // The words as the server wrote them (the table's data-trend-* and data-level-* attributes hold them).
+  var trends = { up: table.dataset.trendUp, down: table.dataset.trendDown, flat: table.dataset.trendFlat };
+  var levels = {
+    green: table.dataset.levelGreen, yellow: table.dataset.levelYellow, red: table.dataset.levelRed,
+    none: table.dataset.levelNone
+  };
+
+  function field(row, name) { return row.querySelector('[data-field="' + name + '"]'); }
+
+  function showLevel(row, areaId, code) {
+    var word = levels[code];
+    var level = field(row, "level");
+    var badge = level && level.querySelector(".level");
+    if (!badge || !word) { return; }
+    badge.className = "level level--" + code;
+    badge.textContent = word;
+    // The map (if the area has a boundary): its shape's colour and tooltip, and its label's second line.
+    var found = '[data-area-id="' + CSS.escape(areaId) + '"]';
+    var shape = document.querySelector(".map__shape" + found);
+    if (shape) {
+      shape.setAttribute("class", "map__shape map__shape--" + code);
+      var tooltip = shape.querySelector("title");
+      if (tooltip) { tooltip.textContent = row.querySelector("th").textContent + ": " + word; }
+    }
+    var lines = document.querySelectorAll(".map__label" + found + " tspan");
+    if (lines.length > 1) { lines[lines.length - 1].textContent = word; }
+  }
+
   // The changes after the position the table was computed at: none made meanwhile is missed.
   var source = new EventSource("/live?after=" + encodeURIComponent(table.dataset.position || "0"));
   source.addEventListener("open", function () { table.dataset.live = "open"; });
@@ -18,20 +47,22 @@
     var change = JSON.parse(message.data);
     if (change.week !== table.dataset.week) { return; }
     var row = table.querySelector('tr[data-area-id="' + CSS.escape(change.area_id) + '"]');
-    var cell = row && row.querySelector('[data-field="occurrences"]');
+    var cell = row && field(row, "occurrences");
     if (!cell) { return; }
     cell.textContent = String(change.occurrences);
-    // The trend in words, as the server wrote it (the table's data-trend-* attributes hold the words).
-    var words = { up: table.dataset.trendUp, down: table.dataset.trendDown, flat: table.dataset.trendFlat };
     var trend = row.querySelector('[data-field="trend"] .trend');
-    if (trend && words[change.trend]) {
+    if (trend && trends[change.trend]) {
       trend.className = "trend trend--" + change.trend;
-      trend.textContent = words[change.trend];
+      trend.textContent = trends[change.trend];
     }
+    showLevel(row, change.area_id, change.level || "none");
+    var open = field(row, "open_actions");
+    if (open && typeof change.open_actions === "number") { open.textContent = String(change.open_actions); }
     if (status) {
       var time = new Date().toLocaleTimeString("sv-SE", { hour: "2-digit", minute: "2-digit" });
       var name = row.querySelector("th").textContent;
-      status.textContent = "Uppdaterad " + time + ": " + name + " har " + change.occurrences + " förekomster denna vecka.";
+      status.textContent = "Uppdaterad " + time + ": " + name + " har " + change.occurrences +
+        " förekomster denna vecka och nivån " + levels[change.level || "none"] + ".";
     }
   });
 })();

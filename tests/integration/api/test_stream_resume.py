@@ -87,3 +87,52 @@ async def test_a_position_that_is_not_one_is_refused(
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert field in answer.text
+
+
+async def _first_change_of(http: httpx.AsyncClient, auth: Token, area: str, after: int) -> dict[str, Any]:
+    """The stream's first change of `area` after position `after`."""
+    async with http.stream("GET", "/api/v1/stream", params={"after": after}, headers=auth("auditor")) as stream:
+        async for change in _changes(stream):
+            if change["area_id"] == area:
+                return change
+    raise AssertionError("the stream ended")
+
+
+async def test_a_published_assessment_and_an_action_change_the_area_as_the_overview_shows_it(
+    base: str, auth: Token
+) -> None:
+    coordinator = auth("coordinator", org="kommunen")
+    async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+        area = await _area(http, auth)
+        before = await _report(http, auth, area)
+        fresh = await _first_change_of(http, auth, area, before - 1)
+        assert (fresh["level"], fresh["open_actions"]) == (None, 0)
+
+        url = f"/api/v1/areas/{area}/assessments/{fresh['week']}"
+        drafted = await http.put(url, json={"level": "red", "summary": "Bränder i källarförråd"}, headers=coordinator)
+        assert drafted.status_code == 201, drafted.text
+        published = await http.post(f"{url}/publication", headers=coordinator)
+        assert published.status_code == 200, published.text
+        change = await _first_change_of(http, auth, area, before)
+        assert change["position"] > before
+        assert (change["level"], change["open_actions"]) == ("red", 0)
+        assert (change["reports"], change["occurrences"]) == (1, 2)  # the counts as they were
+
+        body = {"area_id": area, "title": "Ny belysning i gångtunneln", "responsible_org": "kommunen"}
+        planned = await http.post("/api/v1/actions", json=body, headers=coordinator)
+        assert planned.status_code == 201, planned.text
+        change = await _first_change_of(http, auth, area, change["position"])
+        assert change["position"] >= planned.json()["position"]
+        assert (change["level"], change["open_actions"]) == ("red", 1)
+
+        action = planned.json()["id"]
+        started = await http.post(f"/api/v1/actions/{action}/status", json={"status": "started"}, headers=coordinator)
+        assert started.status_code == 200, started.text
+        moved = await _first_change_of(http, auth, area, change["position"])
+        assert moved["open_actions"] == 1
+        cancelled = await http.post(
+            f"/api/v1/actions/{action}/status", json={"status": "cancelled"}, headers=coordinator
+        )
+        assert cancelled.status_code == 200, cancelled.text
+        closed = await _first_change_of(http, auth, area, moved["position"])
+        assert (closed["level"], closed["open_actions"]) == ("red", 0)
