@@ -47,11 +47,17 @@ def free_port() -> int:
 
 
 def start_server(
-    urls: DatabaseUrls, data_dir: Path, port: int, command: str = "serve", projections: str | None = None
+    urls: DatabaseUrls,
+    data_dir: Path,
+    port: int,
+    command: str = "serve",
+    projections: str | None = None,
+    module: str = "service.cli",
 ) -> subprocess.Popen[bytes]:
     """`lagesbild serve` (or `project`) on the database at `urls` in a process of its own, quiet (no access log).
 
-    `projections`: LAGESBILD_PROJECTIONS for it (default: as in this environment).
+    `projections`: LAGESBILD_PROJECTIONS for it (default: as in this environment); `module`: the
+    command's (bench/loop_probe.py runs the service's with its event loop's steps timed).
     """
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
@@ -60,7 +66,7 @@ def start_server(
     }  # fmt: skip
     if projections is not None:
         env["LAGESBILD_PROJECTIONS"] = projections
-    argv = [sys.executable, "-m", "service.cli", command, *(["--port", str(port)] if command == "serve" else [])]
+    argv = [sys.executable, "-m", module, command, *(["--port", str(port)] if command == "serve" else [])]
     return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
 
 

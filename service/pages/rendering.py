@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,30 +58,14 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(instance=JinjaTemplateEngine.from_environment(ENVIRONMENT))
 
 
-SLICE_SECONDS = 0.001
-"""How long a fragment renders before it lets the event loop serve others: an area's content takes
-some milliseconds, which every request arriving meanwhile would otherwise wait out (bench/RESULTS.md)."""
-PARTS_AT_A_TIME = 256
-"""Parts of a template's output joined at a time between looks at the clock (a fraction of a slice):
-joined in C as Jinja's own render does, so slicing costs nothing measurable."""
-
-
 async def fragment(template: str, **values: Any) -> Markup:
     """`template` rendered alone, as HTML to put in page.html: what a page keeps (service/web/read_cache.py).
 
-    Rendered in slices of `SLICE_SECONDS`, the event loop serving other requests before each
-    (a page's computation has just spent a slice of its own on its data).
+    In a step of the event loop of its own: a page's computation readies its data in one step and
+    renders it in the next, so that the requests arriving meanwhile wait for either, not for both.
     """
     await asyncio.sleep(0)
-    deadline = time.perf_counter() + SLICE_SECONDS
-    output = ENVIRONMENT.get_template(template).generate(**values)
-    joined: list[str] = []
-    while parts := list(itertools.islice(output, PARTS_AT_A_TIME)):
-        joined.append("".join(parts))
-        if time.perf_counter() > deadline:
-            await asyncio.sleep(0)
-            deadline = time.perf_counter() + SLICE_SECONDS
-    return Markup("".join(joined))
+    return Markup(ENVIRONMENT.get_template(template).render(**values))
 
 
 def page(
