@@ -15,6 +15,7 @@ from projections.generations import Connection
 from projections.picture import maps as map_queries
 from projections.picture import queries as picture_queries
 from projections.picture.queries import weeks_back
+from service.words import TRENDS, level_name
 
 Feature = dict[str, Any]
 
@@ -33,8 +34,9 @@ async def picture_features(conn: Connection, tenant: str, this_week: str) -> tup
         if geometry is None:
             continue
         properties = {
-            **row["area"], "level": row["level"], "level_week": row["level_week"], "total": row["total"],
-            "trend": row["trend"], "open_actions": row["open_actions"],
+            **row["area"], "level": row["level"], "level_name": level_name(row["level"]),
+            "level_week": row["level_week"], "total": row["total"], "trend": row["trend"],
+            "trend_name": TRENDS[row["trend"]], "open_actions": row["open_actions"],
         }  # fmt: skip
         features.append({"type": "Feature", "id": row["area"]["id"], "geometry": geometry, "properties": properties})
     return found, features

@@ -11,10 +11,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response
 
 from domain.weeks import parse_week
-from service.pages.actions import EFFECT_WORDS, category_names
-from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
 from service.web.context import Context
 from service.web.exports import PDF_MEDIA_TYPE
+from service.words import EFFECT_WORDS, LEVELS, NO_LEVEL, TRENDS, category_names
 
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape(default=True)

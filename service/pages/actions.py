@@ -23,16 +23,8 @@ from service.pages.rendering import page
 from service.web.context import Context
 from service.web.projection_progress import read_your_writes
 from service.web.query_params import declared_query_only
+from service.words import EFFECT_WORDS, STATUSES, category_names
 
-STATUSES = {"planned": "Planerad", "started": "Pågår", "completed": "Avslutad", "cancelled": "Inställd"}
-"""An action's status in words."""
-EFFECT_WORDS = {
-    "improved": "Förbättring",
-    "unchanged": "Ingen förändring",
-    "worsened": "Försämring",
-    "unknown": "Vet ej",
-}
-"""A follow-up's effect in words."""
 MOVES = (("started", "Påbörja"), ("completed", "Avsluta"), ("cancelled", "Ställ in"))
 """The buttons that move an action on: the status each asks for, and its label."""
 STALE = "Insatsen har ändrats av någon annan sedan du öppnade sidan. Se hur den ser ut nu och försök igen."
@@ -42,11 +34,6 @@ LIST_LIMIT = 100
 async def area_names(context: Context) -> dict[str, str]:
     """Area id -> name, retired areas too (an action keeps its area)."""
     return {str(area.id): area.name for area in await context.catalogue.areas(context.identity.tenant)}
-
-
-async def category_names(context: Context) -> dict[str, str]:
-    """Category code -> its Swedish name (the default list and the partnership's own)."""
-    return {c.code: c.name_sv for c in await context.catalogue.categories(context.identity.tenant)}
 
 
 @get("/insatser", name="actions", middleware=[recorded("actions")], guards=[declared_query_only])

@@ -26,15 +26,14 @@ from service import maps
 from service.api.patterns import period
 from service.audit.recording import recorded
 from service.errors import NotFound
-from service.pages.actions import EFFECT_WORDS, STATUSES, category_names
 from service.pages.area_filters import FIELDS, MAX_WEEKS, OLDER, AreaFilters, read_filters
 from service.pages.charts import bar_chart
 from service.pages.maps import hot_cell_map
-from service.pages.overview import LEVELS, NO_LEVEL, TRENDS
 from service.pages.patterns import patterns_view
 from service.pages.rendering import fragment, page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
+from service.words import EFFECT_WORDS, LEVELS, NO_LEVEL, STATUSES, TRENDS, category_names
 
 REPORTS_SHOWN = 50
 """The newest reports the page lists (the filters narrow them down)."""

@@ -20,11 +20,8 @@ from service.pages.maps import Shape, area_map
 from service.pages.rendering import fragment, page
 from service.web.context import Context
 from service.web.query_params import declared_query_only
+from service.words import LEVELS, NO_LEVEL, TRENDS, level_name
 
-LEVELS = {"green": "Grön", "yellow": "Gul", "red": "Röd"}
-"""A level in words (the colour only repeats it); no published assessment reads `Ingen bedömning`."""
-NO_LEVEL = "Ingen bedömning"
-TRENDS = {"up": "Ökar", "down": "Minskar", "flat": "Oförändrad"}
 TITLE = "Översikt"
 
 
@@ -58,7 +55,7 @@ def overview_map(features: list[dict[str, Any]], areas: int) -> Markup | None:
     shapes, said = [], []
     for feature in features:
         p = feature["properties"]
-        level = LEVELS.get(p["level"], NO_LEVEL)
+        level = level_name(p["level"])
         label, tooltip = f"{p['name']}\n{level}", f"{p['name']}: {level}"
         shapes.append(Shape(feature["geometry"], p["level"] or "none", label, tooltip, area_id=p["id"]))
         said.append(f"{p['name']} {level.lower()}")

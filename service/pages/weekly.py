@@ -22,9 +22,6 @@ from service.api.picture import weekly_table
 from service.audit.recording import recorded
 from service.errors import AlreadyExists, NotFound, StaleVersion
 from service.exports.weekly_pdf import weekly_pdf_response
-from service.pages.actions import EFFECT_WORDS, category_names
-from service.pages.overview import LEVELS as LEVEL_WORDS
-from service.pages.overview import NO_LEVEL, TRENDS
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
 from service.store.appends import AppendResult
@@ -32,6 +29,8 @@ from service.store.event_store import AggregateNotFound
 from service.web.context import Context
 from service.web.projection_progress import read_your_writes
 from service.web.query_params import declared_query_only
+from service.words import EFFECT_WORDS, NO_LEVEL, TRENDS, category_names
+from service.words import LEVELS as LEVEL_WORDS
 
 STALE = (
     "Någon annan har ändrat bedömningen sedan du öppnade sidan. Den sparade versionen visas nedan; "

@@ -81,8 +81,8 @@ async def test_a_boundary_is_shown_in_the_picture_as_geojson(client: Client, aut
     [feature] = collection["features"]  # the area without a boundary is left out
     assert feature["geometry"] == EXAMPLE
     assert feature["properties"] | {"id": None} == {
-        "id": None, "code": "med-grans", "name": "med-grans", "level": None, "level_week": None, "total": 0,
-        "trend": "flat", "open_actions": 0,
+        "id": None, "code": "med-grans", "name": "med-grans", "level": None, "level_name": "Ingen bedömning",
+        "level_week": None, "total": 0, "trend": "flat", "trend_name": "Oförändrad", "open_actions": 0,
     }  # fmt: skip
     plain = await client.get("/api/v1/picture", headers=coordinator)
     assert plain.headers["content-type"].startswith("application/json")
