@@ -20,6 +20,7 @@ from service.errors import IdempotencyKeyMismatch
 from service.idempotency import form_request
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.references import check_area, check_category, check_reports
 from service.web.context import Context
 from service.web.query_params import declared_query_only
@@ -173,6 +174,7 @@ async def plan(request: Request[Any, Any, Any], context: Context) -> Response[An
         values["token"] = secrets.token_urlsafe(24)
         message = "Formuläret skickades redan med andra uppgifter. Skicka det igen för att planera en ny insats"
         return await _form(request, context, values, {"titel": message}, 400)
+    saw(request, result.position)
     return Redirect(f"/insatser/{result.originator_id}?min_position={result.position}", status_code=303)
 
 

@@ -20,6 +20,7 @@ from service.audit.recording import recorded
 from service.errors import NotFound, StaleVersion
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.web.context import Context
 from service.web.projection_progress import read_your_writes
 from service.web.query_params import declared_query_only
@@ -128,6 +129,7 @@ async def move_action(request: Request[Any, Any, Any], context: Context, action_
     except (Invalid, InvalidTransition):
         message = "Insatsen kan inte flyttas dit från sin nuvarande status."
         return await _detail_page(request, context, action_id, errors={"status": message}, status_code=409)
+    saw(request, result.position)
     return Redirect(f"/insatser/{action_id}?min_position={result.position}", status_code=303)
 
 
@@ -152,6 +154,7 @@ async def follow_up(request: Request[Any, Any, Any], context: Context, action_id
                 _version(form),
                 lambda a: a.follow_up(actor, values["effect"], values["note"]),
             )
+            saw(request, result.position)
             return Redirect(f"/insatser/{action_id}?min_position={result.position}", status_code=303)
         except StaleVersion:
             errors["anteckning"], status_code = STALE, 409

@@ -15,6 +15,7 @@ from service.imports.reports import ImportOutcome, import_reports
 from service.imports.tables import CSV, XLSX, Table, read_table
 from service.pages.refusals import refusal
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 
@@ -153,4 +154,5 @@ async def confirm(request: Request[Any, Any, Any], context: Context) -> Template
         outcome = await _run(context, table, dry_run=False)
     except Invalid as error:
         return _form(request, _file_error(error), status_code=422)
+    saw(request, outcome.position or 0)
     return _outcome_page(request, table, outcome, "Importen är klar")

@@ -18,6 +18,7 @@ from service.audit.recording import recorded
 from service.pages.imports import ROLES as IMPORT_ROLES
 from service.pages.maps import Shape, area_map
 from service.pages.rendering import fragment, page
+from service.pages.session import seen_and_reached
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 from service.words import LEVELS, NO_LEVEL, TRENDS, level_name
@@ -44,7 +45,8 @@ async def overview(request: Request[Any, Any, Any], context: Context) -> Templat
             area_map=overview_map(features, len(found["areas"])), may_import=may_import,
         )  # fmt: skip
 
-    shown = await context.pages.get(("overview", tenant, week, may_import), ("picture",), content)
+    seen = await seen_and_reached(request, context.tracker, ("picture",))  # a write of the reader's own
+    shown = await context.pages.get(("overview", tenant, week, may_import), ("picture",), content, seen)
     return page(request, "page.html", title=TITLE, content=shown, scripts=["/static/live.js"])
 
 

@@ -17,6 +17,7 @@ from service.audit.recording import recorded
 from service.errors import Forbidden, StaleVersion
 from service.pages import report_form
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 
@@ -130,7 +131,7 @@ async def correct(request: Request[Any, Any, Any], context: Context, report_id: 
     status = 400
     if not errors:
         try:
-            await reporting.correct_report(
+            result = await reporting.correct_report(
                 context.store,
                 context.areas,
                 identity,
@@ -140,6 +141,7 @@ async def correct(request: Request[Any, Any, Any], context: Context, report_id: 
                 typed["anledning"],
                 _version(form),
             )
+            saw(request, result.position)
             return _done(report_id, "rattad")
         except Invalid as error:
             errors = report_form.refusal(error)
@@ -165,7 +167,8 @@ async def retract(request: Request[Any, Any, Any], context: Context, report_id: 
     errors, status = report_form.reason_errors(reason, RETRACT_REASON), 400
     if not errors:
         try:
-            await reporting.retract_report(context.store, identity, report_id, reason, _version(form))
+            result = await reporting.retract_report(context.store, identity, report_id, reason, _version(form))
+            saw(request, result.position)
             return _done(report_id, "aterkallad")
         except Invalid as error:
             errors = report_form.refusal(error, RETRACT_REASON)

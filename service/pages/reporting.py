@@ -15,6 +15,7 @@ from service.errors import IdempotencyKeyMismatch
 from service.idempotency import form_request
 from service.pages import report_form
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.web.context import Context
 
 TITLE = "Rapportera"
@@ -66,5 +67,6 @@ async def submit(request: Request[Any, Any, Any], context: Context) -> Response[
             token = uuid.uuid4().hex
             errors = {"omrade": "Formuläret skickades redan med andra uppgifter. Skicka det igen för en ny rapport"}
         else:
+            saw(request, result.position)  # the kept pages show this reporter nothing older from now on
             return Redirect(f"/rapporter/{result.originator_id}?kvitto={result.position}", status_code=303)
     return await _form(request, context, values, errors, token)

@@ -19,9 +19,11 @@ from litestar.middleware.session.base import SessionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
 
+from domain.errors import Invalid
 from service.identity import Identity
 from service.settings import Settings
 from service.web.auth import MAX_CLAIM, ROLES
+from service.web.projection_progress import ProjectionTracker, read_your_writes
 
 SESSION_SECONDS = 10 * 3600
 """A session lasts a working day at most, from sign-in: then the caller signs in again."""
@@ -177,6 +179,42 @@ def session_identity(connection: ASGIConnection[Any, Any, Any, Any]) -> Identity
     if identity is None:
         raise SignInRequired
     return identity
+
+
+_SEEN = "seen"
+
+
+def saw(connection: ASGIConnection[Any, Any, Any, Any], position: int) -> None:
+    """Note that the session has been shown the log up to `position` (a write it made, as its page showed it).
+
+    The pages kept for all their readers (Översikt, Område) show it nothing older from then on.
+    """
+    data = connection.scope.get("session")
+    if isinstance(data, dict) and position > seen(connection):
+        connection.set_session({**data, _SEEN: position})
+
+
+def seen(connection: ASGIConnection[Any, Any, Any, Any]) -> int:
+    """The furthest position the session has been shown a write at (0: none)."""
+    data = connection.scope.get("session")
+    position = data.get(_SEEN) if isinstance(data, dict) else None
+    return position if isinstance(position, int) else 0
+
+
+async def seen_and_reached(
+    connection: ASGIConnection[Any, Any, Any, Any], tracker: ProjectionTracker, projections: tuple[str, ...]
+) -> int:
+    """What the session has seen, once `projections` have reached it (503 after a while if they do not).
+
+    0 if the log does not reach that far: a database made anew under a session that outlived it.
+    """
+    position = seen(connection)
+    try:
+        for projection in projections:
+            await read_your_writes(tracker, projection, position or None)
+    except Invalid:
+        return 0
+    return position
 
 
 def display_name(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

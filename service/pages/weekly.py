@@ -24,6 +24,7 @@ from service.errors import AlreadyExists, NotFound, StaleVersion
 from service.exports.weekly_pdf import weekly_pdf_response
 from service.pages.refusals import refusal, text_error
 from service.pages.rendering import page
+from service.pages.session import saw
 from service.store.appends import AppendResult
 from service.store.event_store import AggregateNotFound
 from service.web.context import Context
@@ -191,6 +192,7 @@ async def save_assessment(
         said = "Utkastet säger redan detta: ändra något, eller publicera det" if "already" in error.problem else None
         errors = {field_id: said or refusal(error, what)}
         return _form(request, area, week, await _assessment(context, area_id, week), values, errors, 400)
+    saw(request, result.position)
     return Redirect(f"/lagesbild/{week}?min_position={result.position}", status_code=303)
 
 

@@ -6,7 +6,9 @@ them, instead of once per reader: every key computes once at a time, and its ans
 - while the read models it was computed from are where they were (the tracker's positions);
 - once they have moved on, until `seconds` after its computation began. From halfway through
   that time its next reader starts the next answer and gets this one, as do those after it until
-  the next is ready: while a page is read often, no reader but its first waits for it.
+  the next is ready: while a page is read often, no reader but its first waits for it;
+- but not for a reader who has been shown a later position (`seen`: a write of its own), who
+  waits for an answer computed from read models that hold it.
 
 So no page served from here began its computation more than `seconds` before its reader asked,
 the same kind of lag as a read model's own behind the log, which such a page has anyway (pages
@@ -59,10 +61,15 @@ class ReadCache:
         self._next: dict[Hashable, _Entry] = {}
         """The answers being computed to follow ones that are too old, by key."""
 
-    async def get(self, key: Hashable, projections: tuple[str, ...], compute: Callable[[], Awaitable[T]]) -> T:
+    async def get(
+        self, key: Hashable, projections: tuple[str, ...], compute: Callable[[], Awaitable[T]], seen: int = 0
+    ) -> T:
         """The answer for `key` from `projections`: kept (see the module), or `compute()`d now.
 
-        Its exceptions are raised to every reader waiting for it, and not kept.
+        `seen`: a position the reader has been shown (a write of its own): an answer computed from read
+        models short of it is not handed to this reader, who waits for one that is not (the read models
+        must have reached it: the caller waits for that first). Its exceptions are raised to every
+        reader waiting for it, and not kept.
         """
         positions = tuple(self._tracker.positions.get(name, 0) for name in projections)
         now = self._clock()
@@ -71,12 +78,14 @@ class ReadCache:
             entry = self._entries[key] = self._begin(key, positions, now, compute)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        elif entry.positions != positions and now - entry.began >= self._seconds / 2:
-            following = self._next.get(key)
-            if following is None:
-                following = self._next[key] = self._begin(key, positions, now, compute)
-            if now - entry.began >= self._seconds:
-                entry = following  # too old to hand out: wait for the next
+        elif entry.positions != positions:
+            behind = min(entry.positions) < seen  # the reader has been shown more than this answer holds
+            if behind or now - entry.began >= self._seconds / 2:
+                following = self._next.get(key)
+                if following is None or min(following.positions) < seen:
+                    following = self._next[key] = self._begin(key, positions, now, compute)
+                if behind or now - entry.began >= self._seconds:
+                    entry = following  # too old to hand out (to this reader): wait for the next
         self._entries.move_to_end(key)
         # Shielded: one reader leaving does not cancel the answer the others wait for.
         answer: T = await asyncio.shield(entry.answer)

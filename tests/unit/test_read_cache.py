@@ -97,6 +97,32 @@ async def test_after_its_seconds_a_moved_answer_is_not_handed_out(tracker: Track
     assert await reader == (2, 11)
 
 
+async def test_a_reader_who_has_seen_a_later_position_waits_for_an_answer_that_holds_it(tracker: Tracker) -> None:
+    clock = Clock()
+    cache, compute = ReadCache(tracker, seconds=60.0, clock=clock), Computation(tracker)
+    assert await cache.get("k", ("picture", "patterns"), compute) == (1, 10)
+    tracker.positions["picture"] = tracker.positions["patterns"] = 12  # the reader's write, applied
+    assert await cache.get("k", ("picture", "patterns"), compute, seen=0) == (1, 10)  # others: kept, not followed yet
+    assert compute.runs == 1
+    assert await cache.get("k", ("picture", "patterns"), compute, seen=12) == (2, 12)  # the writer: a new answer
+    assert await cache.get("k", ("picture", "patterns"), compute) == (2, 12)  # which takes the old one's place
+
+
+async def test_a_next_answer_begun_before_what_a_reader_has_seen_is_not_theirs(tracker: Tracker) -> None:
+    clock = Clock()
+    cache, compute = ReadCache(tracker, seconds=1.0, clock=clock), Computation(tracker)
+    assert await cache.get("k", ("picture",), compute) == (1, 10)
+    tracker.positions["picture"], clock.now = 11, clock.now + 0.5
+    compute.release.clear()
+    assert await cache.get("k", ("picture",), compute) == (1, 10)  # halfway: the next (at 11) begins
+    tracker.positions["picture"] = 12
+    writer = asyncio.create_task(cache.get("k", ("picture",), compute, seen=12))
+    await asyncio.sleep(0)
+    compute.release.set()
+    assert await writer == (3, 12)  # not the one begun at 11
+    assert compute.runs == 3
+
+
 async def test_a_failed_next_answer_takes_the_old_one_with_it(tracker: Tracker) -> None:
     clock = Clock()
     cache, outcomes = ReadCache(tracker, seconds=1.0, clock=clock), [1, LookupError("gone"), 3]
