@@ -38,7 +38,7 @@ class Settings:
     """`LAGESBILD_LOCATION_CELL_M`: size of the grid cells locations are coarsened to."""
     hot_cell_min_reports: int = 3
     """`LAGESBILD_HOT_CELL_MIN_REPORTS`: cells with fewer reports are left out of hot spots."""
-    page_cache_seconds: float = 4.0
+    page_cache_seconds: float = 2.0
     """`LAGESBILD_PAGE_CACHE_SECONDS`: how far Översikt and an area page may lag their read models (0: not at all).
 
     Not behind a write of the reader's own: the session says what it has written (service/pages/session.py).
@@ -142,7 +142,7 @@ class Settings:
             oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
             location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
             hot_cell_min_reports=_int(env, "LAGESBILD_HOT_CELL_MIN_REPORTS", 3),
-            page_cache_seconds=_seconds(env, "LAGESBILD_PAGE_CACHE_SECONDS", 4.0, zero=True),
+            page_cache_seconds=_seconds(env, "LAGESBILD_PAGE_CACHE_SECONDS", 2.0, zero=True),
             max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
