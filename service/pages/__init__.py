@@ -17,10 +17,12 @@ How to add a page:
    templates/macros/forms.html (`error_summary`, `field`, `textarea`, `select`, `checkboxes`,
    `radios`, `button`):
    on a refusal, render the form again with status 400, the values typed and `errors` (field id
-   -> message in Swedish a person can act on), and prefix the title with "Fel: ".
+   -> message in Swedish a person can act on), and prefix the title with "Fel: ". A form that
+   stores something calls `saw(request, result.position)` (service/pages/session.py) before it
+   answers, so that the kept pages below show that reader nothing older than its write.
    A page many read alike (Översikt, Område) keeps its content in `context.pages`
    (service/web/read_cache.py): its template has no layout of its own, is rendered with
-   `fragment(...)` once for every reader with the same key, and goes into `page.html` as `content`.
+   `await fragment(...)` once for every reader with the same key, and goes into `page.html` as `content`.
 4. Register the handler in `pages_router` (service/pages/router.py); a new link of the header
    goes in `NAVIGATION` (service/pages/rendering.py) with the roles that may see it.
 5. No inline script or style (the pages' CSP forbids them): our own files go in static/, a
