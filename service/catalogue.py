@@ -25,7 +25,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.area import Area
 from domain.categories import DEFAULT_CATEGORIES, CategoryInfo
+from domain.category import Category
 from projections.catalogue import queries
 from projections.catalogue.rows import Row, changed
 from projections.generations import Connection, Recorded, ensure_active
@@ -126,8 +128,10 @@ class Catalogue:
         self.rows_read += len(rows)
         tables: tuple[dict[Any, Row], dict[Any, Row]] = ({}, {})
         tables[which].update((row[key], row) for row in rows)
+        kind = (Area.Event, Category.Event)[which]
         for recorded in await self._since(reached, log):
-            if recorded.event.tenant == tenant:
+            # Only its own kind: the other's rows are not read here, so an area renamed since has no row to change.
+            if recorded.event.tenant == tenant and isinstance(recorded.event, kind):
                 changed(*tables, recorded)
         return list(tables[which].values())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -10,6 +10,8 @@ from domain.area import Area
 from domain.category import Category
 from domain.report import Report
 from projections.catalogue.rows import Row, area_changed, category_changed, changed, is_catalogue
+from projections.generations import Recorded
+from service.catalogue import Catalogue
 from tests.unit.givens import MUNICIPALITY, NOW, POLICE, RASLATT, new_events
 from tests.unit.read_givens import logged
 
@@ -103,3 +105,21 @@ def test_changed_sorts_events_into_areas_and_categories_and_leaves_others_alone(
     assert [row["code"] for row in areas.values()] == ["centrum"]
     assert [row["code"] for row in categories.values()] == ["eldning"]
     assert [is_catalogue(r.event) for r in recorded] == [True, True, False]
+
+
+async def test_categories_brought_up_to_the_log_pass_an_area_renamed_since() -> None:
+    # The service's catalogue reads the categories at the read model's position and applies the log since:
+    # an area renamed meanwhile is not its to apply (it reads no area rows, so the rename would find none).
+    area = Area.define(MUNICIPALITY, "oxnehaga", "Öxnehaga", deso=["0680C1010"])
+    area.collect_events()  # defined before the read model's position
+    area.rename(MUNICIPALITY, "Öxnehaga centrum")
+    category = Category.add(MUNICIPALITY, "eldning", "Eldning", "Lighting fires", None, frozenset())
+    since = logged(*new_events(area), *new_events(category), start=10)
+    catalogue = Catalogue(cast(Any, None), cast(Any, None))
+
+    async def tail(position: int, log: object) -> list[Recorded]:
+        return since
+
+    catalogue._since = tail  # type: ignore[method-assign]
+    rows = await catalogue._brought_up("jonkoping", 9, [], "category_id", 1, None)
+    assert [row["code"] for row in rows] == ["eldning"]
