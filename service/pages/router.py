@@ -32,6 +32,7 @@ from service.pages.rendering import STATIC, page
 from service.pages.session import SignInRequired, session_identity, session_middleware
 from service.settings import Settings
 from service.web.context import context_provider
+from service.web.projection_progress import NotReachedYet
 
 STATIC_MAX_AGE = 3600
 """Our own CSS and scripts may be cached for an hour (the pages themselves never are: no-store)."""
@@ -47,6 +48,14 @@ def _forbidden(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
 
 def _not_found(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     return page(request, "error.html", title="Sidan finns inte", status_code=404)
+
+
+def _catching_up(request: Request[Any, Any, Any], error: NotReachedYet) -> Response[Any]:
+    """A page waiting for the read models to reach a write (its reader's own) that they did not reach in time."""
+    message = "Lägesbilden har inte hunnit ta med din senaste ändring ännu. Ladda om sidan om en liten stund."
+    answer = page(request, "error.html", title="Sidan uppdateras", message=message, status_code=503)
+    answer.set_header("Retry-After", (error.headers or {}).get("Retry-After", "1"))
+    return answer
 
 
 def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[ControllerRouterHandler]:
@@ -93,6 +102,7 @@ def pages_router(settings: Settings, clock: Callable[[], datetime]) -> list[Cont
             PermissionDeniedException: _forbidden,
             NotFound: _not_found,
             NotFoundException: _not_found,
+            NotReachedYet: _catching_up,
         },
         include_in_schema=False,
     )

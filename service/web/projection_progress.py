@@ -159,6 +159,12 @@ def _put_end(queue: asyncio.Queue[tuple[str, int]]) -> None:
             return
 
 
+class NotReachedYet(HTTPException):
+    """A read model has not reached the position a read asked for in time: 503 with Retry-After."""
+
+    status_code = 503
+
+
 async def read_your_writes(tracker: ProjectionTracker, projection: str, min_position: int | None) -> None:
     """Wait (up to 2 s) until `projection` has reached `min_position`; else 503 with Retry-After.
 
@@ -170,8 +176,7 @@ async def read_your_writes(tracker: ProjectionTracker, projection: str, min_posi
         raise Invalid("min_position", "no event has been written at this position yet; use one a write returned")
     if await tracker.wait_for(projection, min_position, within=READ_WAIT_SECONDS):
         return
-    raise HTTPException(
-        status_code=503,
+    raise NotReachedYet(
         detail=f"the {projection} read model has not reached position {min_position} yet; retry shortly",
         headers={"Retry-After": "1"},
     )

@@ -121,3 +121,24 @@ async def test_a_reader_who_wrote_is_shown_no_page_older_than_the_write(kept_a_m
     assert "Inga rapporter denna vecka." not in page
     assert "Gångtunneln vid centrum" in page  # in the area's latest reports
     assert _occurrences((await client.get("/")).text, area) == 2
+
+
+async def test_a_write_the_read_models_do_not_reach_in_time_gets_a_page_saying_so(
+    database_dsn: str, data_dir: Path, auth: Token
+) -> None:
+    # No projection runs in this app: the reporter's write is never reached, so Översikt cannot show it.
+    env = {"DATABASE_URL": database_dsn, "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_PROJECTIONS": "off"}
+    async with AsyncTestClient(create_app(Settings.from_env(env), database_dsn)) as client:
+        client.follow_redirects = False
+        tenant = new_tenant()
+        body, admin = {"code": "torpa", "name": "Torpa"}, auth("admin", tenant=tenant)
+        made = await client.post("/api/v1/areas", json=body, headers=admin)
+        await _sign_in_as(client, "reporter", tenant=tenant)
+        sent = await client.post("/rapportera", data=await _form(client, made.json()["id"]))
+        assert sent.status_code == 303, sent.text
+        answer = await client.get("/")
+    assert answer.status_code == 503
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["retry-after"] == "1"
+    assert "Lägesbilden har inte hunnit ta med din senaste ändring ännu" in answer.text
+    assert '<a href="/">Ladda om sidan</a>' in answer.text
