@@ -117,6 +117,7 @@ def test_report_see_it_live_plan_publish_and_read_the_trail(browser: Browser, ba
             re.compile("map__shape--yellow")
         )
         expect(reporter.locator(f'.map__label[data-area-id="{area_id}"]')).to_contain_text("Gul")
+        expect(reporter.locator("svg.map > desc")).to_contain_text(f"{AREA} gul")  # the map's text alternative too
         expect(reporter.get_by_role("status")).to_contain_text("nivån Gul")
         assert axe_violations(reporter) == []
 

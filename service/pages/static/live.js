@@ -15,6 +15,22 @@
 
   function field(row, name) { return row.querySelector('[data-field="' + name + '"]'); }
 
+  // The map's text alternative names each area's level ("Nivå per område: Centrum grön, ..."), as the
+  // server wrote it from the same rows: rebuilt from the table when a level changes, the rest of it kept.
+  var mapDescription = document.querySelector("svg.map > desc");
+  function levelsInWords() {
+    var said = [];
+    document.querySelectorAll(".map__shape[data-area-id]").forEach(function (shape) {
+      var row = table.querySelector('tr[data-area-id="' + CSS.escape(shape.getAttribute("data-area-id")) + '"]');
+      if (!row) { return; }
+      said.push(row.querySelector("th").textContent + " " + field(row, "level").textContent.trim().toLowerCase());
+    });
+    return "Nivå per område: " + said.join(", ") + ".";
+  }
+  var asLoaded = mapDescription ? levelsInWords() : "";
+  var mapDescriptionRest = mapDescription && mapDescription.textContent.indexOf(asLoaded) === 0 ?
+    mapDescription.textContent.slice(asLoaded.length) : null;  // null: not as expected, left alone
+
   function showLevel(row, areaId, code) {
     var word = levels[code];
     var level = field(row, "level");
@@ -32,6 +48,7 @@
     }
     var lines = document.querySelectorAll(".map__label" + found + " tspan");
     if (lines.length > 1) { lines[lines.length - 1].textContent = word; }
+    if (shape && mapDescriptionRest !== null) { mapDescription.textContent = levelsInWords() + mapDescriptionRest; }
   }
 
   // The changes after the position the table was computed at: none made meanwhile is missed.
