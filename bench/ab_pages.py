@@ -16,15 +16,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench.api import WRITE_RATE, free_port, wait_ready
+from bench.api import free_port, start_server, wait_ready
 from bench.catchup import cpu_seconds
 from bench.pages import TENANT, sign_in, wait_caught_up
 from bench.projections import _subprocess, settled_database
@@ -43,23 +40,12 @@ def _variant(text: str) -> tuple[Path, dict[str, str]]:
     return Path(tree).resolve(), extra
 
 
-def _serve(tree: Path, extra: dict[str, str], urls: Any, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    """`lagesbild serve` from `tree`'s code (its folder first on the path), as bench/api.py starts it."""
-    env = os.environ | {
-        "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
-        "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
-        "LAGESBILD_WRITE_RATE": WRITE_RATE, **extra,
-    }  # fmt: skip
-    argv = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    return subprocess.Popen(argv, env=env, cwd=tree, stdin=subprocess.DEVNULL)
-
-
 async def _read(variant: str, urls: Any, data_dir: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
     """One server of `variant`, caught up: each path read under writes; the runs by path."""
     tree, extra = _variant(variant)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(tree, extra, urls, data_dir, port)
+    server = start_server(urls, data_dir, port, tree=tree, settings=extra)
     try:
         await asyncio.to_thread(wait_ready, base, server)
         roles = ["reporter", "coordinator", "auditor"]  # the audit trail too, to wait for its catch-up

@@ -53,21 +53,25 @@ def start_server(
     command: str = "serve",
     projections: str | None = None,
     module: str = "service.cli",
+    tree: Path | None = None,
+    settings: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`lagesbild serve` (or `project`) on the database at `urls` in a process of its own, quiet (no access log).
 
     `projections`: LAGESBILD_PROJECTIONS for it (default: as in this environment); `module`: the
-    command's (bench/loop_probe.py runs the service's with its event loop's steps timed).
+    command's (bench/loop_probe.py runs the service's with its event loop's steps timed); `tree`:
+    whose code it runs (its folder first on the path; default this one's); `settings`: more of its
+    environment.
     """
     env = os.environ | {
         "DATABASE_URL": urls.service, "LAGESBILD_MIGRATION_DATABASE_URL": urls.migration,
         "LAGESBILD_DATA_DIR": str(data_dir), "LAGESBILD_ACCESS_LOG": "0", "LAGESBILD_LOG_LEVEL": "WARNING",
-        "LAGESBILD_WRITE_RATE": WRITE_RATE,
+        "LAGESBILD_WRITE_RATE": WRITE_RATE, **(settings or {}),
     }  # fmt: skip
     if projections is not None:
         env["LAGESBILD_PROJECTIONS"] = projections
     argv = [sys.executable, "-m", module, command, *(["--port", str(port)] if command == "serve" else [])]
-    return subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(argv, env=env, cwd=tree, stdin=subprocess.DEVNULL)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:

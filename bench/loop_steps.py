@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import tempfile
@@ -53,10 +52,9 @@ def _tallies(server: subprocess.Popen[bytes], out: Path) -> dict[str, Any]:
 
 async def measure(urls: Any, data_dir: Path, args: argparse.Namespace, admin: str) -> dict[str, Any]:
     out = data_dir / "steps.json"
-    os.environ["LAGESBILD_BENCH_STEPS"] = str(out)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(urls, data_dir, port, module="bench.loop_probe")
+    server = start_server(urls, data_dir, port, module="bench.loop_probe", settings={"LAGESBILD_BENCH_STEPS": str(out)})
     results: dict[str, Any] = {}
     try:
         await asyncio.to_thread(wait_ready, base, server)

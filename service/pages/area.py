@@ -31,7 +31,7 @@ from service.pages.charts import bar_chart
 from service.pages.maps import hot_cell_map
 from service.pages.patterns import patterns_view
 from service.pages.rendering import fragment, page
-from service.pages.session import seen_and_reached
+from service.pages.session import kept_for_reader
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 from service.words import EFFECT_WORDS, LEVELS, NO_LEVEL, STATUSES, TRENDS, category_names
@@ -144,8 +144,7 @@ async def area_page(
 
     try:
         key, projections = ("area", tenant, area_id, today, typed), ("picture", "patterns", "catalogue")
-        seen = await seen_and_reached(request, context.tracker, projections)  # a write of the reader's own
-        name, content = await context.pages.get(key, projections, compute, seen)
+        name, content = await kept_for_reader(request, context, key, projections, compute)
     except _BadFilters as bad:
         area = await context.areas.get(area_id, tenant)  # NotFound: the 404 page
         content = await fragment("area_content.html", heading=area.name, **bad.form)

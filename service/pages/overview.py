@@ -18,7 +18,7 @@ from service.audit.recording import recorded
 from service.pages.imports import ROLES as IMPORT_ROLES
 from service.pages.maps import Shape, area_map
 from service.pages.rendering import fragment, page
-from service.pages.session import seen_and_reached
+from service.pages.session import kept_for_reader
 from service.web.context import Context
 from service.web.query_params import declared_query_only
 from service.words import LEVELS, NO_LEVEL, TRENDS, level_name
@@ -45,8 +45,7 @@ async def overview(request: Request[Any, Any, Any], context: Context) -> Templat
             area_map=overview_map(features, len(found["areas"])), may_import=may_import,
         )  # fmt: skip
 
-    seen = await seen_and_reached(request, context.tracker, ("picture",))  # a write of the reader's own
-    shown = await context.pages.get(("overview", tenant, week, may_import), ("picture",), content, seen)
+    shown = await kept_for_reader(request, context, ("overview", tenant, week, may_import), ("picture",), content)
     return page(request, "page.html", title=TITLE, content=shown, scripts=["/static/live.js"])
 
 

@@ -7,9 +7,10 @@ import ipaddress
 import os
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
@@ -23,8 +24,10 @@ from domain.errors import Invalid
 from service.identity import Identity
 from service.settings import Settings
 from service.web.auth import MAX_CLAIM, ROLES
-from service.web.projection_progress import ProjectionTracker, read_your_writes
+from service.web.context import HandlerContext
+from service.web.projection_progress import read_your_writes
 
+T = TypeVar("T")
 SESSION_SECONDS = 10 * 3600
 """A session lasts a working day at most, from sign-in: then the caller signs in again."""
 
@@ -201,20 +204,25 @@ def seen(connection: ASGIConnection[Any, Any, Any, Any]) -> int:
     return position if isinstance(position, int) else 0
 
 
-async def seen_and_reached(
-    connection: ASGIConnection[Any, Any, Any, Any], tracker: ProjectionTracker, projections: tuple[str, ...]
-) -> int:
-    """What the session has seen, once `projections` have reached it (503 after a while if they do not).
+async def kept_for_reader(
+    connection: ASGIConnection[Any, Any, Any, Any],
+    context: HandlerContext,
+    key: Hashable,
+    projections: tuple[str, ...],
+    compute: Callable[[], Awaitable[T]],
+) -> T:
+    """`context.pages.get(...)`, nothing older than what this session has seen (a write of its own).
 
-    0 if the log does not reach that far: a database made anew under a session that outlived it.
+    The read models are waited for until they reach it (503 after a while if they do not); a session
+    that has seen further than the log reaches (a database made anew under it) is taken as having seen nothing.
     """
     position = seen(connection)
     try:
         for projection in projections:
-            await read_your_writes(tracker, projection, position or None)
+            await read_your_writes(context.tracker, projection, position or None)
     except Invalid:
-        return 0
-    return position
+        position = 0
+    return await context.pages.get(key, projections, compute, position)
 
 
 def display_name(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
