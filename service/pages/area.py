@@ -117,6 +117,7 @@ async def area_page(
     context: Context,
     area_id: FromPath[UUID],
     veckor: FromQuery[str | None] = None,
+    monsterkategori: FromQuery[str | None] = None,
     kategori: FromQuery[str | None] = None,
     organisation: FromQuery[str | None] = None,
     vecka: FromQuery[str | None] = None,
@@ -171,7 +172,7 @@ async def _content(
             raise NotFound("no such area")
         history = await list_queries.assessments(conn, tenant, area_id)
         since, until = period(None, None, today)  # the last 12 months
-        patterns = await pattern_queries.patterns(conn, tenant, area_id, since, until, None)
+        patterns = await pattern_queries.patterns(conn, tenant, area_id, since, until, filters.pattern_category)
         boundary = await map_queries.boundary(conn, tenant, area_id)
         cells = await maps.hot_cell_features(
             conn, tenant, area_id, picture["week"], filters.weeks, context.settings.hot_cell_min_reports
@@ -196,7 +197,10 @@ async def _content(
         latest_published=_local((picture["assessment"] or {}).get("published_at")),
         this_week=_this_week(picture, names),
         charts=_charts(picture, names),
-        patterns=patterns_view(patterns | {"from": since.isoformat(), "to": until.isoformat()}),
+        patterns=patterns_view(
+            patterns | {"from": since.isoformat(), "to": until.isoformat()},
+            names[filters.pattern_category] if filters.pattern_category else None,
+        ),
         cells=cells or [],
         cell_map=hot_cell_map(name, boundary, cells or []),
         min_reports=context.settings.hot_cell_min_reports,

@@ -1,4 +1,4 @@
-"""Område's query string (web app): the chart's weeks and the reports' filters, checked, each error in words."""
+"""Område's query string (web app): the weeks, the patterns' category, the reports' filters, checked, in words."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from service.pages.refusals import refusal
 
 DEFAULT_WEEKS, MAX_WEEKS = 8, 52
 """The chart shows 8 weeks unless the reader chooses up to 52 (the API's bounds)."""
-FIELDS = ("veckor", "kategori", "organisation", "vecka")
+FIELDS = ("veckor", "monsterkategori", "kategori", "organisation", "vecka")
 """The form's parameters, in the page's order; each is also its field's id (what the error summary links to)."""
 OLDER = "fran"
 """The parameter of the link to older reports: the position the list goes on below (the API's keyset cursor)."""
@@ -29,6 +29,7 @@ class AreaFilters:
     """What the reader asked for: valid values, what was typed (kept in the form), the errors by field id."""
 
     weeks: int = DEFAULT_WEEKS
+    pattern_category: str | None = None
     category: str | None = None
     org: str | None = None
     week: str | None = None
@@ -97,8 +98,17 @@ def read_filters(query: Iterable[tuple[str, str]], categories: Collection[str]) 
         return None
 
     weeks = checked("veckor", _weeks)  # in the page's order: the error summary lists them so
+    pattern_category = checked("monsterkategori", lambda text: _category(text, categories))
     category = checked("kategori", lambda text: _category(text, categories))
     org, week = checked("organisation", _org), checked("vecka", _week)
     older_than = checked(OLDER, _older_than, shown_at=REPORTS)
-    weeks = DEFAULT_WEEKS if weeks is None else weeks
-    return AreaFilters(weeks, category, org, week, older_than, typed, errors)
+    return AreaFilters(
+        weeks=DEFAULT_WEEKS if weeks is None else weeks,
+        pattern_category=pattern_category,
+        category=category,
+        org=org,
+        week=week,
+        older_than=older_than,
+        typed=typed,
+        errors=errors,
+    )

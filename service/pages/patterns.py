@@ -27,8 +27,11 @@ def heat(n: int, most: int) -> int:
     return max(1, -(-n * HEAT_LEVELS // most))
 
 
-def patterns_view(found: dict[str, Any]) -> dict[str, Any]:
-    """What the template macro (macros/patterns.html) needs from the API's answer (service/api/patterns.py)."""
+def patterns_view(found: dict[str, Any], category: str | None = None) -> dict[str, Any]:
+    """What the template macro (macros/patterns.html) needs from the API's answer (service/api/patterns.py).
+
+    `category`: the name of the one category the patterns are of (None: all of them).
+    """
     grid: list[list[int]] = found["weekday_hour"]
     most = max(max(row) for row in grid)
     # The grid's 168 cells written here, not by the template: numbers and fixed words, nothing to escape
@@ -48,6 +51,7 @@ def patterns_view(found: dict[str, Any]) -> dict[str, Any]:
         label = f"{MONTHS[month - 1]} {year}"
         months.append({"label": label, "n": m["occurrences"], "heat": heat(m["occurrences"], most_in_a_month)})
     return {
+        "category": category,
         "since": _swedish(found["from"]),
         "until": _swedish(found["to"]),
         "grid_rows": rows,

@@ -29,12 +29,20 @@ def test_from_the_overview_to_an_area_and_its_filters(page: Page) -> None:
     assert axe_violations(page) == []
 
     page.get_by_label("Vecka", exact=True).fill("")
-    page.get_by_label("Kategori").select_option(label="Klotter")
+    page.get_by_label("Kategori", exact=True).select_option(label="Klotter")
     page.get_by_role("button", name="Filtrera").click()
-    expect(page.get_by_label("Kategori")).to_have_value("klotter")
+    expect(page.get_by_label("Kategori", exact=True)).to_have_value("klotter")
     categories = page.locator("#rapportlista tbody tr td:nth-child(3)")
     expect(categories.first).to_have_text("Klotter")
     assert set(categories.all_inner_texts()) == {"Klotter"}
+
+    # The patterns of one category, the reports' filter kept.
+    page.get_by_label("Kategori för mönstren").select_option(label="Klotter")
+    page.get_by_role("button", name="Visa mönster").click()
+    expect(page.locator("#monster + form + p strong")).to_have_text("Klotter")
+    expect(page.get_by_label("Kategori för mönstren")).to_have_value("klotter")
+    expect(page.get_by_label("Kategori", exact=True)).to_have_value("klotter")
+    assert axe_violations(page) == []
 
 
 def test_an_area_shows_its_hot_cells_on_its_boundary_and_as_a_table(page: Page) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,32 +15,19 @@ from litestar.testing import AsyncTestClient
 from domain.weeks import week_of
 from service.app import create_app
 from service.settings import Settings
-from service.web.auth import mint_development_token
 from tests.integration.api.conftest import Client
+from tests.support.tenant_writer import TenantWriter
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)  # Wednesday of 2026-W48
 WEEK_DAYS = {"2026-W44": "10-28", "2026-W45": "11-04", "2026-W46": "11-11", "2026-W47": "11-18", "2026-W48": "11-24"}
 
 
-class Scenario:
+class Scenario(TenantWriter):
     """A tenant of its own, with helpers to act in it as police, municipality, Vätterhem or coordinator."""
 
     def __init__(self, client: Client, data_dir: Path) -> None:
-        self.client, self.data_dir = client, data_dir
-        self.tenant = f"t-{uuid.uuid4().hex[:10]}"
-        self.position = 0
+        super().__init__(client, data_dir)
         self.areas: dict[str, str] = {}
-
-    def headers(self, role: str, org: str = "kommunen") -> dict[str, str]:
-        token = mint_development_token(self.data_dir, sub=f"{org}-1", tenant=self.tenant, org=org, roles=[role])
-        return {"Authorization": f"Bearer {token}"}
-
-    async def write(self, method: str, url: str, body: dict[str, Any] | None, role: str, org: str) -> dict[str, Any]:
-        response = await self.client.request(method, f"/api/v1{url}", json=body, headers=self.headers(role, org))
-        assert response.status_code in (200, 201), response.text
-        written: dict[str, Any] = response.json()
-        self.position = max(self.position, written["position"])
-        return written
 
     async def report(self, area: str, category: str, week: str, org: str, count: int = 1) -> str:
         body = {"area_id": self.areas[area], "category": category, "count": count,
