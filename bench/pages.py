@@ -26,9 +26,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
+import subprocess
 import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -93,71 +97,104 @@ def wait_caught_up(base: str, token: str) -> None:
             assert answer.status_code == 503, answer.text
 
 
-async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace, admin: str) -> dict[str, Any]:
-    """The server(s) on the scratch log, caught up and settled: the targets read in turn, `args.rounds` times."""
+@dataclass
+class Served:
+    """The server(s) on the scratch log, caught up and settled, and what the load generator needs to read them."""
+
+    urls: Any
+    args: argparse.Namespace
+    ports: list[int]
+    servers: list[subprocess.Popen[bytes]]
+    worker: subprocess.Popen[bytes] | None
+    token: str = ""
+    cookie: str = ""
+    areas: list[str] = field(default_factory=list)
+    targets: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        """The first server's URL."""
+        return f"http://127.0.0.1:{self.ports[0]}"
+
+    async def measure(self, paths: list[str], write_rate: float) -> dict[str, Any]:
+        """One run of bench/picture_load.py: `paths` read while reports are posted at `write_rate`, CPU beside."""
+        args = self.args
+        load = [
+            "bench.picture_load", "--port", ",".join(map(str, self.ports)), "--dsn", self.urls.service,
+            "--token", self.token, "--areas", ",".join(self.areas), "--paths", ",".join(paths),
+            "--cookie", self.cookie, "--seconds", str(args.seconds), "--readers", str(args.readers),
+            "--reader-rate", str(args.reader_rate), "--write-rate", str(write_rate),
+        ]  # fmt: skip
+        cpu, worker_cpu = _servers_cpu(self.servers), cpu_seconds(self.worker.pid) if self.worker else 0.0
+        postgres_cpu = postgres_cpu_seconds()
+        run = await _subprocess(*load)
+        run["postgres_cpu_seconds"] = postgres_cpu_seconds() - postgres_cpu
+        run["postgres_cpu_percent"] = run["postgres_cpu_seconds"] / (args.seconds + 2) * 100
+        run["server_cpu_seconds"] = _servers_cpu(self.servers) - cpu
+        run["server_cpu_percent"] = run["server_cpu_seconds"] / (args.seconds + 2) * 100
+        worker_seconds = cpu_seconds(self.worker.pid) - worker_cpu if self.worker else 0.0
+        run["worker_cpu_percent"] = worker_seconds / (args.seconds + 2) * 100
+        return run
+
+
+@contextlib.asynccontextmanager
+async def served(urls: Any, data_dir: Path, args: argparse.Namespace, admin: str) -> AsyncIterator[Served]:
+    """`args.replicas` servers (and the worker, if separate) on the scratch log, caught up, settled, signed in."""
     ports: list[int] = []
     while len(ports) < args.replicas:
         ports += [port] if (port := free_port()) not in ports else []
-    base = f"http://127.0.0.1:{ports[0]}"
     separate = args.projections == "separate" or args.replicas > 1
     projections = "off" if separate else "in-process"
     servers = [start_server(urls, data_dir, port, projections=projections) for port in ports]
     # As deployed (deploy/): the read models kept by `lagesbild project`, a process of its own.
     worker = start_server(urls, data_dir, ports[0], command="project") if separate else None
+    s = Served(urls, args, ports, servers, worker)
     try:
         for port, replica in zip(ports, servers, strict=True):
             await asyncio.to_thread(wait_ready, f"http://127.0.0.1:{port}", replica)
         roles = ["reporter", "coordinator", "auditor"]
-        token = mint_development_token(data_dir, sub="bench-polis", tenant=TENANT, org="polisen", roles=roles)
-        await asyncio.to_thread(wait_caught_up, base, token)
+        s.token = mint_development_token(data_dir, sub="bench-polis", tenant=TENANT, org="polisen", roles=roles)
+        await asyncio.to_thread(wait_caught_up, s.base, s.token)
         await settled_database(admin)  # as autovacuum has done in a service that has run a while
-        cookie = await asyncio.to_thread(sign_in, base, ["coordinator", "auditor"])
-        areas = [str(a) for a in tenant_areas(TENANT)]
-        targets = {"baseline: GET /api/v1/picture": ["/api/v1/picture"], "Översikt: GET /": ["/"]}
-        targets["Granskning: GET /granskning"] = ["/granskning"]
+        s.cookie = await asyncio.to_thread(sign_in, s.base, ["coordinator", "auditor"])
+        s.areas = [str(a) for a in tenant_areas(TENANT)]
+        s.targets = {"baseline: GET /api/v1/picture": ["/api/v1/picture"], "Översikt: GET /": ["/"]}
+        s.targets["Granskning: GET /granskning"] = ["/granskning"]
         if AREA_PAGE:
-            targets[f"Område: GET {AREA_PAGE}"] = [AREA_PAGE.format(id=area) for area in areas]
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in targets}
-
-        async def measure(paths: list[str], write_rate: float) -> dict[str, Any]:
-            load = [
-                "bench.picture_load", "--port", ",".join(map(str, ports)), "--dsn", urls.service, "--token", token,
-                "--areas", ",".join(areas), "--paths", ",".join(paths), "--cookie", cookie,
-                "--seconds", str(args.seconds), "--readers", str(args.readers),
-                "--reader-rate", str(args.reader_rate), "--write-rate", str(write_rate),
-            ]  # fmt: skip
-            cpu, worker_cpu = _servers_cpu(servers), cpu_seconds(worker.pid) if worker else 0.0
-            postgres_cpu = postgres_cpu_seconds()
-            run = await _subprocess(*load)
-            run["postgres_cpu_seconds"] = postgres_cpu_seconds() - postgres_cpu
-            run["postgres_cpu_percent"] = run["postgres_cpu_seconds"] / (args.seconds + 2) * 100
-            run["server_cpu_seconds"] = _servers_cpu(servers) - cpu
-            run["server_cpu_percent"] = run["server_cpu_seconds"] / (args.seconds + 2) * 100
-            worker_seconds = cpu_seconds(worker.pid) - worker_cpu if worker else 0.0
-            run["worker_cpu_percent"] = worker_seconds / (args.seconds + 2) * 100
-            return run
-
-        for n in range(args.rounds):
-            for name, paths in targets.items():
-                run = await measure(paths, args.write_rate)
-                runs[name].append(run)
-                print(f"round {n + 1}, {name}: p50 {run['read_p50_ms']:.1f} ms, p99 {run['read_p99_ms']:.1f} ms")
-        # Without the writes the server's CPU is the reads' own: per read, less moved by the machine's other work.
-        alone = {name: await measure(paths, 0.0) for name, paths in targets.items()}
-        loaded = await asyncio.to_thread(first_load, base, cookie)
+            s.targets[f"Område: GET {AREA_PAGE}"] = [AREA_PAGE.format(id=area) for area in s.areas]
+        yield s
     finally:
         for process in (*servers, worker):
             if process is not None:
                 process.terminate()
                 process.wait(timeout=30)
+
+
+async def serve_and_load(urls: Any, data_dir: Path, args: argparse.Namespace, admin: str) -> dict[str, Any]:
+    """The targets read in turn, `args.rounds` times, then each without the writes, and the first load."""
+    async with served(urls, data_dir, args, admin) as s:
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in s.targets}
+        for n in range(args.rounds):
+            for name, paths in s.targets.items():
+                run = await s.measure(paths, args.write_rate)
+                runs[name].append(run)
+                print(f"round {n + 1}, {name}: p50 {run['read_p50_ms']:.1f} ms, p99 {run['read_p99_ms']:.1f} ms")
+        # Without the writes the server's CPU is the reads' own: per read, less moved by the machine's other work.
+        alone = {name: await s.measure(paths, 0.0) for name, paths in s.targets.items()}
+        loaded = await asyncio.to_thread(first_load, s.base, s.cookie)
     return {"runs": runs, "alone": alone, "first_load": loaded}
 
 
-def _servers_cpu(servers: list[Any]) -> float:
+def _servers_cpu(servers: list[subprocess.Popen[bytes]]) -> float:
     return sum(cpu_seconds(server.pid) for server in servers)
 
 
-def main(args: argparse.Namespace) -> None:
+Work = Callable[[Any, Path, argparse.Namespace, str], Awaitable[dict[str, Any]]]
+"""What runs on the scratch log: given its URLs, a data folder, the arguments and the admin DSN."""
+
+
+def on_scratch_log(args: argparse.Namespace, work: Work) -> tuple[dict[str, Any], tuple[float, float]]:
+    """`work` on a scratch log of `args.events` synthetic events: its result, and the load average before and after."""
     load = os.getloadavg()[0]
     with bench_server() as server_dsn, tempfile.TemporaryDirectory() as tmp:
 
@@ -166,14 +203,15 @@ def main(args: argparse.Namespace) -> None:
                 admin = with_database(server_dsn, database_name(urls.service))
                 events = await copy_log(admin, args.events)
                 print(f"{events:,} events copied in")
-                return {"events": events, **await serve_and_load(urls, Path(tmp), args, admin)}
+                return {"events": events, **await work(urls, Path(tmp), args, admin)}
 
         result = asyncio.run(run())
-    report(result, args, (load, os.getloadavg()[0]))
+    return result, (load, os.getloadavg()[0])
 
 
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str) -> argparse.ArgumentParser:
+    """The options this benchmark and those built on it (bench/pages_capacity.py) take."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each load run")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the targets, taking turns (median shown)")
@@ -189,4 +227,9 @@ if __name__ == "__main__":
     parser.add_argument(
         "--replicas", type=int, default=1, help="`lagesbild serve` processes sharing the load (more than one: separate)"
     )
-    main(parser.parse_args())
+    return parser
+
+
+if __name__ == "__main__":
+    arguments_given = arguments(__doc__.splitlines()[0]).parse_args()
+    report(*on_scratch_log(arguments_given, serve_and_load), arguments_given)

@@ -37,7 +37,7 @@ def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return sorted(runs, key=lambda run: float(run["read_p99_ms"]))[len(runs) // 2]
 
 
-def report(r: dict[str, Any], args: argparse.Namespace, load: tuple[float, float]) -> None:
+def report(r: dict[str, Any], load: tuple[float, float], args: argparse.Namespace) -> None:
     def mark(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
