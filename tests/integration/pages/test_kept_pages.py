@@ -14,8 +14,8 @@ from litestar.testing import AsyncTestClient
 from service.app import create_app
 from service.settings import Settings
 from tests.integration.api.conftest import Client, Token, report_body
-from tests.integration.pages.test_reporting import _form
-from tests.integration.pages.test_reporting import _sign_in as _sign_in_as
+from tests.integration.pages.conftest import _form
+from tests.integration.pages.conftest import _sign_in as _sign_in_as
 from tests.integration.pages.test_sessions import _sign_in
 from tests.support.read_log import new_tenant
 
