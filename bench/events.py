@@ -13,10 +13,11 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from bench.log_subjects import ACTION_TITLES, _Action, _Report
 from bench.tenants import ORGS, TENANTS, area_code, tenant_areas
 from domain.action import Action
 from domain.area import Area
@@ -27,28 +28,9 @@ from domain.report import Report
 from domain.weeks import week_of
 from service.demo import SIGHTINGS
 
-ACTION_TITLES = (
-    "Ny belysning längs gångvägen", "Ökad närvaro kvällstid vid centrum", "Låsbyte och ny passage till soprum",
-    "Fartdämpande åtgärder på gång- och cykelvägen", "Sanering av klotter inom 24 timmar", "Extra städrunda helger",
-)  # fmt: skip
 KINDS = ("submit", "correct", "retract", "plan", "advance", "rename")
 WEIGHTS = (70.0, 9.0, 3.0, 3.5, 11.5, 0.005)
 RECENT = 20_000  # corrections and retractions pick from the reports submitted most recently
-
-
-class _Report:
-    __slots__ = ("area", "category", "count", "description", "id", "retracted", "tenant", "version")
-
-    def __init__(self, tenant: str, area: UUID, category: str, count: int, description: str) -> None:
-        self.id, self.version, self.retracted = uuid4(), 1, False
-        self.tenant, self.area, self.category, self.count, self.description = tenant, area, category, count, description
-
-
-class _Action:
-    __slots__ = ("id", "status", "tenant", "version")
-
-    def __init__(self, tenant: str) -> None:
-        self.id, self.version, self.status, self.tenant = uuid4(), 1, "planned", tenant
 
 
 _CREATED_BY: dict[Any, type] = {
