@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from pathlib import Path
 
 from projections.runner import GATHER_SECONDS
 from service.db.embedded_home import DEFAULT_HOME, home_from_env
+from service.env_values import env_choice, env_int, env_networks, env_positive, env_rate, env_seconds
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class Settings:
         env = os.environ if env is None else env
         if env.get("LAGESBILD_MIGRATION_DATABASE_URL") and not env.get("DATABASE_URL"):
             raise ValueError("LAGESBILD_MIGRATION_DATABASE_URL is set but DATABASE_URL is not: set both, or neither")
-        read_log_days = _int(env, "LAGESBILD_READ_LOG_RETENTION_DAYS", 730)
+        read_log_days = env_int(env, "LAGESBILD_READ_LOG_RETENTION_DAYS", 730)
         if 0 < read_log_days < 30:
             raise ValueError(
                 f"LAGESBILD_READ_LOG_RETENTION_DAYS must be 0 (keep for good) or at least 30, got {read_log_days}"
@@ -134,32 +134,32 @@ class Settings:
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("LAGESBILD_DATA_DIR") or ".lagesbild").absolute(),
             host=env.get("LAGESBILD_HOST") or "127.0.0.1",
-            port=_int(env, "LAGESBILD_PORT", 8000),
-            pool_size=_int(env, "LAGESBILD_DB_POOL_SIZE", 10),
+            port=env_int(env, "LAGESBILD_PORT", 8000),
+            pool_size=env_int(env, "LAGESBILD_DB_POOL_SIZE", 10),
             log_level=(env.get("LAGESBILD_LOG_LEVEL") or "INFO").upper(),
             oidc_issuer=env.get("LAGESBILD_OIDC_ISSUER") or None,
             oidc_audience=env.get("LAGESBILD_OIDC_AUDIENCE") or None,
             oidc_jwks_url=env.get("LAGESBILD_OIDC_JWKS_URL") or None,
-            location_cell_m=_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
-            hot_cell_min_reports=_int(env, "LAGESBILD_HOT_CELL_MIN_REPORTS", 3),
-            page_cache_seconds=_seconds(env, "LAGESBILD_PAGE_CACHE_SECONDS", 2.0, zero=True),
-            max_body_bytes=_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
+            location_cell_m=env_int(env, "LAGESBILD_LOCATION_CELL_M", 250),
+            hot_cell_min_reports=env_int(env, "LAGESBILD_HOT_CELL_MIN_REPORTS", 3),
+            page_cache_seconds=env_seconds(env, "LAGESBILD_PAGE_CACHE_SECONDS", 2.0, zero=True),
+            max_body_bytes=env_int(env, "LAGESBILD_MAX_BODY_BYTES", 64 * 1024),
             access_log=(env.get("LAGESBILD_ACCESS_LOG") or "1") not in ("0", "false", "no"),
             run_projections=(env.get("LAGESBILD_PROJECTIONS") or "in-process") != "off",
-            retention_days=_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
+            retention_days=env_int(env, "LAGESBILD_RETENTION_DAYS", 1826),
             read_log_retention_days=read_log_days,
             migration_database_url=env.get("LAGESBILD_MIGRATION_DATABASE_URL") or None,
-            db_connect_timeout=_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
-            db_command_timeout=_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
-            append_resolve_seconds=_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
-            write_rate=_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
-            write_burst=_int(env, "LAGESBILD_WRITE_BURST", 50),
-            projection_gather_seconds=_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
-            max_header_bytes=_int(env, "LAGESBILD_MAX_HEADER_BYTES", 16 * 1024),
-            header_timeout=_seconds(env, "LAGESBILD_HEADER_TIMEOUT", 10.0),
-            body_timeout=_seconds(env, "LAGESBILD_BODY_TIMEOUT", 30.0),
-            max_connections=_int(env, "LAGESBILD_MAX_CONNECTIONS", 1000),
-            shutdown_grace_seconds=_seconds(env, "LAGESBILD_SHUTDOWN_GRACE_SECONDS", 20.0),
+            db_connect_timeout=env_seconds(env, "LAGESBILD_DB_CONNECT_TIMEOUT", 5.0),
+            db_command_timeout=env_seconds(env, "LAGESBILD_DB_COMMAND_TIMEOUT", 15.0),
+            append_resolve_seconds=env_seconds(env, "LAGESBILD_APPEND_RESOLVE_SECONDS", 5.0),
+            write_rate=env_rate(env, "LAGESBILD_WRITE_RATE", 10.0),
+            write_burst=env_int(env, "LAGESBILD_WRITE_BURST", 50),
+            projection_gather_seconds=env_seconds(env, "LAGESBILD_PROJECTION_GATHER_SECONDS", GATHER_SECONDS),
+            max_header_bytes=env_int(env, "LAGESBILD_MAX_HEADER_BYTES", 16 * 1024),
+            header_timeout=env_seconds(env, "LAGESBILD_HEADER_TIMEOUT", 10.0),
+            body_timeout=env_seconds(env, "LAGESBILD_BODY_TIMEOUT", 30.0),
+            max_connections=env_int(env, "LAGESBILD_MAX_CONNECTIONS", 1000),
+            shutdown_grace_seconds=env_seconds(env, "LAGESBILD_SHUTDOWN_GRACE_SECONDS", 20.0),
             session_key=session_key,
             oidc_client_id=env.get("LAGESBILD_OIDC_CLIENT_ID") or None,
             oidc_client_secret=env.get("LAGESBILD_OIDC_CLIENT_SECRET") or None,
@@ -170,83 +170,12 @@ class Settings:
             accessibility_contact=env.get("LAGESBILD_ACCESSIBILITY_CONTACT") or "tillganglighet@example.se",
             metrics_token=env.get("LAGESBILD_METRICS_TOKEN") or None,
             embedded_pg_dir=home_from_env(env),
-            token_max_lifetime_hours=_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
-            trusted_proxies=_networks(env, "LAGESBILD_TRUSTED_PROXIES"),
-            log_format=_choice(env, "LAGESBILD_LOG_FORMAT", ("text", "json")),
-            max_streams_per_subject=_positive(env, "LAGESBILD_MAX_STREAMS_PER_SUBJECT", 5),
-            max_areas_per_tenant=_positive(env, "LAGESBILD_MAX_AREAS_PER_TENANT", 500),
-            max_categories_per_tenant=_positive(env, "LAGESBILD_MAX_CATEGORIES_PER_TENANT", 200),
-            import_max_bytes=_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
-            import_max_rows=_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
+            token_max_lifetime_hours=env_seconds(env, "LAGESBILD_TOKEN_MAX_LIFETIME_HOURS", 24.0, unit="hours"),
+            trusted_proxies=env_networks(env, "LAGESBILD_TRUSTED_PROXIES"),
+            log_format=env_choice(env, "LAGESBILD_LOG_FORMAT", ("text", "json")),
+            max_streams_per_subject=env_positive(env, "LAGESBILD_MAX_STREAMS_PER_SUBJECT", 5),
+            max_areas_per_tenant=env_positive(env, "LAGESBILD_MAX_AREAS_PER_TENANT", 500),
+            max_categories_per_tenant=env_positive(env, "LAGESBILD_MAX_CATEGORIES_PER_TENANT", 200),
+            import_max_bytes=env_int(env, "LAGESBILD_IMPORT_MAX_BYTES", 20 * 1024 * 1024),
+            import_max_rows=env_int(env, "LAGESBILD_IMPORT_MAX_ROWS", 50_000),
         )
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
-
-
-def _positive(env: Mapping[str, str], name: str, default: int) -> int:
-    value = _int(env, name, default)
-    if value < 1:
-        raise ValueError(f"{name} must be 1 or more, got {value}")
-    return value
-
-
-def _seconds(env: Mapping[str, str], name: str, default: float, unit: str = "seconds", zero: bool = False) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of {unit}, got {raw!r}") from None
-    if zero and value == 0:
-        return value
-    if not value > 0:
-        raise ValueError(f"{name} must be more than 0 {unit}, got {raw!r}")
-    return value
-
-
-def _rate(env: Mapping[str, str], name: str, default: float) -> float | None:
-    """A positive number, or None for `off` (or 0)."""
-    raw = (env.get(name) or "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("off", "0", "no", "false"):
-        return None
-    try:
-        rate = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number (per second) or off, got {raw!r}") from None
-    if not 0 < rate < float("inf"):
-        raise ValueError(f"{name} must be above 0 (or off), got {raw!r}")
-    return rate
-
-
-def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    """Comma-separated IP addresses and CIDR networks (an address is a network of one), in CIDR form."""
-    networks = []
-    for item in (env.get(name) or "").split(","):
-        if not item.strip():
-            continue
-        try:
-            networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
-        except ValueError:
-            raise ValueError(
-                f"{name} must be IP addresses or CIDR networks, comma-separated; {item!r} is not"
-            ) from None
-    return tuple(networks)
-
-
-def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    """One of `choices` (the first by default)."""
-    raw = (env.get(name) or choices[0]).strip().lower()
-    if raw not in choices:
-        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
-    return raw
