@@ -1,4 +1,4 @@
-"""The pages' tests: the API tests' fixtures, a client that shows redirects, and Rapportera's sign-in and form."""
+"""The pages' tests: the API tests' fixtures, a client showing redirects, Område's area, Rapportera's form."""
 
 from __future__ import annotations
 
