@@ -5,8 +5,8 @@ For a change to the pages or their settings. A variant is a tree and settings fo
 optionally `:NAME=VALUE,...` (environment for the server). One scratch log of `--events` events;
 each round starts a server from each variant in turn (the other way round in every other round,
 so a slow spell of the shared machine falls on both), and reads each path by 32 readers at 10/s
-each while reports are posted at 500/s (bench/picture_load.py). Prints each run and the medians;
-writes nothing.
+each while reports are posted (`--write-rate`, 500/s unless told; bench/picture_load.py).
+Prints each run and the medians; writes nothing.
 
     .venv/bin/python -m bench.ab_pages --variant DIR --variant . [--path /omraden/{id}] [--rounds 4]
     .venv/bin/python -m bench.ab_pages --variant .:LAGESBILD_PAGE_CACHE_SECONDS=2 --variant . [--events 100000]
@@ -60,7 +60,8 @@ async def _read(variant: str, urls: Any, data_dir: Path, args: argparse.Namespac
             run = await _subprocess(
                 "bench.picture_load", "--port", str(port), "--dsn", urls.service, "--token", token,
                 "--areas", ",".join(areas), "--paths", ",".join(paths), "--cookie", cookie,
-                "--seconds", str(args.seconds), "--readers", "32", "--reader-rate", "10", "--write-rate", "500",
+                "--seconds", str(args.seconds), "--readers", "32", "--reader-rate", "10",
+                "--write-rate", str(args.write_rate),
             )  # fmt: skip
             run["server_cpu_percent"] = (cpu_seconds(server.pid) - before) / (args.seconds + 2) * 100
             runs[path] = run
@@ -105,6 +106,7 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each load run")
+    parser.add_argument("--write-rate", type=float, default=500.0, help="reports a second posted while pages are read")
     parsed = parser.parse_args()
     parsed.path = parsed.path or ["/", "/omraden/{id}"]
     asyncio.run(main(parsed))
