@@ -19,6 +19,16 @@ from tests.support.area_page import Area, raslatt
 __all__ = ["app", "auth", "client", "data_dir"]
 
 TIME = "2026-11-20 21:30"
+REPORT_FIELDS = {
+    "kategori": "klotter",
+    "tidpunkt": TIME,
+    "vecka": "",
+    "antal": "2",
+    "plats": "Gångtunneln vid centrum",
+    "beskrivning": "Nytt klotter på båda väggarna",
+    "kalla": "own_observation",
+}
+"""Rapportera's fields but the area, filled in as a reporter would (the report and correction forms alike)."""
 
 
 @pytest.fixture
@@ -69,13 +79,7 @@ async def _form(client: Client, area: str, **fields: str) -> dict[str, Any]:
         "_csrf_token": csrf.group(1),
         "token": token.group(1),
         "omrade": area,
-        "kategori": "klotter",
-        "tidpunkt": TIME,
-        "vecka": "",
-        "antal": "2",
-        "plats": "Gångtunneln vid centrum",
-        "beskrivning": "Nytt klotter på båda väggarna",
-        "kalla": "own_observation",
+        **REPORT_FIELDS,
     }
     return form | fields
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from tests.integration.api.conftest import Client, Token, head
-from tests.integration.pages.conftest import TIME, _api_report, _area, _csrf, _form, _sign_in, _submit
+from tests.integration.pages.conftest import REPORT_FIELDS, _api_report, _area, _csrf, _form, _sign_in, _submit
 from tests.support.read_log import new_tenant, recorded_reads
 
 
@@ -20,13 +20,7 @@ async def _correction(client: Client, path: str, version: int, **fields: str) ->
         "_csrf_token": csrf.group(1),
         "version": str(version),
         "omrade": re.search(r'<option value="([0-9a-f-]{36})" selected>', page.text).group(1),  # type: ignore[union-attr]
-        "kategori": "klotter",
-        "tidpunkt": TIME,
-        "vecka": "",
-        "antal": "2",
-        "plats": "Gångtunneln vid centrum",
-        "beskrivning": "Nytt klotter på båda väggarna",
-        "kalla": "own_observation",
+        **REPORT_FIELDS,
         "anledning": "Fel antal",
     }
     return await client.post(f"{path}/rattelse", data=form | fields)
